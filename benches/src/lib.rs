@@ -1,0 +1,40 @@
+//! Shared helpers for sift's criterion benchmarks: locating and loading the
+//! real corpora in `../shared/data`.
+#![deny(missing_docs)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+
+/// The shared data folder: `$SIFT_DATA` or `<workspace>/../shared/data`.
+pub fn data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("SIFT_DATA") {
+        return PathBuf::from(d);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+}
+
+/// Reads the string field `field` of every record of a gzip JSON Lines file
+/// under [`data_dir`]; panics with the path when it cannot (benchmarks only).
+pub fn read_field(rel: &str, field: &str) -> Vec<String> {
+    let path = data_dir().join(rel);
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    BufReader::new(flate2::read::GzDecoder::new(file))
+        .lines()
+        .map(|l| {
+            let l = l.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let v: serde_json::Value =
+                serde_json::from_str(&l).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            v[field].as_str().unwrap_or_default().to_string()
+        })
+        .collect()
+}
+
+/// The 20 Newsgroups bydate training texts (11,314 documents, about 22 MB).
+pub fn newsgroups_train() -> Vec<String> {
+    read_field("20newsgroups-bydate/train.jsonl.gz", "text")
+}
+
+/// Total UTF-8 bytes of `docs`.
+pub fn total_bytes(docs: &[String]) -> u64 {
+    docs.iter().map(|d| d.len() as u64).sum()
+}

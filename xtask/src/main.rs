@@ -1,0 +1,37 @@
+//! `cargo xtask <task>`: everything beyond `cargo build` and `cargo test`.
+//!
+//! Tasks read the real corpora in `../shared/data` (or `$SIFT_DATA`).
+
+mod data;
+mod sentences;
+mod tidy;
+mod tokens;
+
+use anyhow::{bail, Result};
+
+const HELP: &str = "\
+usage: cargo xtask <task> [options]
+
+tasks:
+  eval-sentences [--verbose]   BBC reconstruction rate of the sentence splitter
+  print-tokens FILE            title, paragraphs, sentences (byte spans) and terms of FILE
+  tidy                         architecture checks (dependency direction, module docs, CI)
+";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    match args.first().map(String::as_str) {
+        Some("eval-sentences") => sentences::run(flag("--verbose")),
+        Some("print-tokens") => match args.get(1) {
+            Some(path) => tokens::run(path),
+            None => bail!("usage: cargo xtask print-tokens FILE"),
+        },
+        Some("tidy") => tidy::run(),
+        Some("help") | Some("--help") | Some("-h") | None => {
+            print!("{HELP}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown task '{other}'\n{HELP}"),
+    }
+}
