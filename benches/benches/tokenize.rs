@@ -28,18 +28,13 @@ fn bench(c: &mut Criterion) {
     let bytes = total_bytes(&docs);
     let mut g = c.benchmark_group("tokenize/20ng-train");
     g.throughput(Throughput::Bytes(bytes));
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(6));
+    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(6));
 
     for pattern in [Pattern::Sift, Pattern::Sklearn] {
         let expected: usize = docs.iter().map(|d| words(d, pattern).count()).sum();
         g.bench_function(format!("words/{pattern:?}"), |b| {
             b.iter(|| {
-                let n: usize = docs
-                    .iter()
-                    .map(|d| words(black_box(d), pattern).count())
-                    .sum();
+                let n: usize = docs.iter().map(|d| words(black_box(d), pattern).count()).sum();
                 assert_eq!(n, expected);
             })
         });
@@ -61,13 +56,8 @@ fn bench(c: &mut Criterion) {
                 pattern: Pattern::Sift,
                 filters: vec![
                     Filter::Lowercase,
-                    Filter::StopWords {
-                        list: StopList::English,
-                        extra: vec![],
-                    },
-                    Filter::Stem {
-                        language: Language::English,
-                    },
+                    Filter::StopWords { list: StopList::English, extra: vec![] },
+                    Filter::Stem { language: Language::English },
                 ],
                 ngram_range: (1, 1),
             },
@@ -85,10 +75,7 @@ fn bench(c: &mut Criterion) {
     let expected: usize = docs.iter().map(|d| splitter.split(d).len()).sum();
     g.bench_function("sentences", |b| {
         b.iter(|| {
-            let n: usize = docs
-                .iter()
-                .map(|d| splitter.split(black_box(d)).len())
-                .sum();
+            let n: usize = docs.iter().map(|d| splitter.split(black_box(d)).len()).sum();
             assert_eq!(n, expected);
         })
     });

@@ -14,10 +14,7 @@ pub fn data_dir() -> PathBuf {
 
 /// The workspace root (parent of `xtask/`).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// All records of a gzip JSON Lines file under [`data_dir`].
@@ -26,10 +23,7 @@ pub fn read_jsonl(rel: &str) -> Result<Vec<serde_json::Value>> {
     let file =
         std::fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut out = Vec::new();
-    for (i, line) in BufReader::new(flate2::read::GzDecoder::new(file))
-        .lines()
-        .enumerate()
-    {
+    for (i, line) in BufReader::new(flate2::read::GzDecoder::new(file)).lines().enumerate() {
         let line = line.with_context(|| format!("{}:{}: cannot read", path.display(), i + 1))?;
         if line.trim().is_empty() {
             continue;

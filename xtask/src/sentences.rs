@@ -64,14 +64,8 @@ pub fn run(verbose: bool) -> Result<()> {
                 for s in &sents {
                     let q = squash(s);
                     let head: String = q.chars().take(25).collect();
-                    let tail: String = q
-                        .chars()
-                        .rev()
-                        .take(25)
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .rev()
-                        .collect();
+                    let tail: String =
+                        q.chars().rev().take(25).collect::<Vec<_>>().into_iter().rev().collect();
                     if !target.contains(&q) && (target.contains(&head) || target.contains(&tail)) {
                         println!("  partly in summary: {s}");
                     }

@@ -14,26 +14,10 @@ use std::path::Path;
 
 /// (crate folder, sift crates it may depend on, external crates it must not use)
 const RULES: &[(&str, &[&str], &[&str])] = &[
-    (
-        "tokenize",
-        &[],
-        &["ndarray", "linfa", "sprs", "clap", "anyhow", "indicatif"],
-    ),
-    (
-        "tfidf",
-        &["sift-tokenize"],
-        &["linfa", "clap", "anyhow", "indicatif"],
-    ),
-    (
-        "classify",
-        &["sift-tokenize", "sift-tfidf"],
-        &["clap", "anyhow", "indicatif"],
-    ),
-    (
-        "summarize",
-        &["sift-tokenize", "sift-tfidf"],
-        &["clap", "anyhow", "indicatif"],
-    ),
+    ("tokenize", &[], &["ndarray", "linfa", "sprs", "clap", "anyhow", "indicatif"]),
+    ("tfidf", &["sift-tokenize"], &["linfa", "clap", "anyhow", "indicatif"]),
+    ("classify", &["sift-tokenize", "sift-tfidf"], &["clap", "anyhow", "indicatif"]),
+    ("summarize", &["sift-tokenize", "sift-tfidf"], &["clap", "anyhow", "indicatif"]),
 ];
 
 /// The dependency names of the `[dependencies]` table of a Cargo.toml
@@ -87,15 +71,11 @@ pub fn check(root: &Path) -> Result<Vec<String>> {
     }
     let readme = std::fs::read_to_string(root.join("README.md")).context("README.md")?;
     let ci = std::fs::read_to_string(root.join(".ci/run")).context(".ci/run")?;
-    match readme
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("cargo test"))
-    {
+    match readme.lines().map(str::trim).find(|l| l.starts_with("cargo test")) {
         Some(cmd) if ci.contains(cmd) => {}
-        Some(cmd) => problems.push(format!(
-            ".ci/run does not call the README's test command `{cmd}`"
-        )),
+        Some(cmd) => {
+            problems.push(format!(".ci/run does not call the README's test command `{cmd}`"))
+        }
         None => problems.push("README.md has no `cargo test` command".to_string()),
     }
     Ok(problems)

@@ -18,17 +18,8 @@ pub fn run(path: &str) -> Result<()> {
         splitter.split_span(&text, *p, &mut spans);
         for s in spans {
             let sentence = s.text(&text);
-            println!(
-                "  sentence {}..{}: {}",
-                s.start,
-                s.end,
-                sentence.replace('\n', " ")
-            );
-            let terms: Vec<String> = analyzer
-                .terms(sentence)
-                .into_iter()
-                .map(|t| t.text)
-                .collect();
+            println!("  sentence {}..{}: {}", s.start, s.end, sentence.replace('\n', " "));
+            let terms: Vec<String> = analyzer.terms(sentence).into_iter().map(|t| t.text).collect();
             println!("    terms: {}", terms.join(" "));
         }
     }

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::span::Span;
 use crate::stem::{Language, StemCache, Stemmer};
 use crate::stopwords::{StopList, StopSet};
-use crate::strmap::{hash_str, PairCache};
+use crate::strmap::{hash_str, ArenaCache};
 use crate::word::{Pattern, Token, Words};
 use serde::{Deserialize, Serialize};
 
@@ -75,10 +75,7 @@ impl Default for AnalyzerConfig {
             filters: vec![
                 Filter::Lowercase,
                 Filter::Possessive,
-                Filter::StopWords {
-                    list: StopList::English,
-                    extra: Vec::new(),
-                },
+                Filter::StopWords { list: StopList::English, extra: Vec::new() },
             ],
             ngram_range: (1, 1),
         }
@@ -123,11 +120,7 @@ impl AnalyzerConfig {
             return Err(Error::NgramTooLarge(max));
         }
         for f in &self.filters {
-            if let Filter::Length {
-                min,
-                max: Some(max),
-            } = *f
-            {
+            if let Filter::Length { min, max: Some(max) } = *f {
                 if min > max {
                     return Err(Error::LengthRange { min, max });
                 }
@@ -175,10 +168,17 @@ pub struct Scratch {
     gram: String,
 }
 
-/// Remembers what the whole filter chain made of each raw word, so a
+/// Remembers what the whole filter chain made of each raw word (the term is
+/// stored after the word; the value says whether the word was dropped), so a
 /// repeated word costs one hash lookup however many filters there are.
-/// Bounded: emptied when full.
-type TermCache = PairCache;
+#[derive(Debug, Clone)]
+struct TermCache(ArenaCache<bool>);
+
+impl Default for TermCache {
+    fn default() -> Self {
+        TermCache(ArenaCache::new(1 << 20, 1 << 28))
+    }
+}
 
 /// A term with the byte span of the words it came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,17 +205,13 @@ impl Analyzer {
                         StopList::English => crate::stopwords::ENGLISH,
                     };
                     Step::Stop(StopSet::new(
-                        builtin
-                            .iter()
-                            .map(|s| s.to_string())
-                            .chain(extra.iter().cloned()),
+                        builtin.iter().map(|s| s.to_string()).chain(extra.iter().cloned()),
                     ))
                 }
                 Filter::Stem { language } => Step::Stem(Stemmer::new(*language)),
-                Filter::Length { min, max } => Step::Length {
-                    min: *min,
-                    max: max.unwrap_or(usize::MAX),
-                },
+                Filter::Length { min, max } => {
+                    Step::Length { min: *min, max: max.unwrap_or(usize::MAX) }
+                }
             })
             .collect();
         let lowercase_first = matches!(config.filters.first(), Some(Filter::Lowercase));
@@ -223,12 +219,7 @@ impl Analyzer {
             .filters
             .iter()
             .any(|f| matches!(f, Filter::StopWords { .. } | Filter::Stem { .. }));
-        Ok(Analyzer {
-            config,
-            steps,
-            lowercase_first,
-            cached,
-        })
+        Ok(Analyzer { config, steps, lowercase_first, cached })
     }
 
     /// The configuration this analyzer was built from.
@@ -257,23 +248,30 @@ impl Analyzer {
         // The chain is a pure function of the word's text, except for a
         // capital sigma (its lowercase depends on the next character).
         if self.cached && (token.text.is_ascii() || !token.text.contains('\u{03A3}')) {
-            let Scratch {
-                buf,
-                tmp,
-                stems,
-                terms,
-                ..
-            } = scratch;
+            let Scratch { buf, tmp, stems, terms: TermCache(terms), .. } = scratch;
             let hash = hash_str(token.text);
-            if let Some(slot) = terms.find(token.text, hash) {
-                return terms.value(slot);
-            }
-            let term = self.run_chain(doc, token, buf, tmp, stems);
-            return terms.insert(token.text, hash, term);
+            let slot = match terms.find(token.text, hash) {
+                Some(slot) => slot,
+                None => {
+                    let term = self.run_chain(doc, token, buf, tmp, stems);
+                    terms.insert_with_suffix(token.text, hash, term.unwrap_or(""), term.is_some())
+                }
+            };
+            return if slot.value { Some(terms.suffix(slot)) } else { None };
         }
-        let Scratch {
-            buf, tmp, stems, ..
-        } = scratch;
+        self.normalize_uncached(doc, token, scratch)
+    }
+
+    /// Like [`Analyzer::normalize`], but always runs the filter chain, for
+    /// callers that cache results themselves (the vectorizer caches word ->
+    /// term id).
+    pub fn normalize_uncached<'s>(
+        &self,
+        doc: &str,
+        token: Token<'_>,
+        scratch: &'s mut Scratch,
+    ) -> Option<&'s str> {
+        let Scratch { buf, tmp, stems, .. } = scratch;
         self.run_chain(doc, token, buf, tmp, stems)
     }
 
@@ -330,11 +328,7 @@ impl Analyzer {
                     std::mem::swap(buf, tmp);
                 }
                 Step::Length { min, max } => {
-                    let n = if buf.is_ascii() {
-                        buf.len()
-                    } else {
-                        buf.chars().count()
-                    };
+                    let n = if buf.is_ascii() { buf.len() } else { buf.chars().count() };
                     if n < *min || n > *max {
                         return None;
                     }
@@ -397,10 +391,7 @@ impl Analyzer {
         let mut scratch = self.scratch();
         let mut out = Vec::new();
         self.for_each_term(text, &mut scratch, |t, span| {
-            out.push(Term {
-                text: t.to_string(),
-                span,
-            })
+            out.push(Term { text: t.to_string(), span })
         });
         out
     }
@@ -411,12 +402,7 @@ mod tests {
     use super::*;
 
     fn terms(config: AnalyzerConfig, text: &str) -> Vec<String> {
-        Analyzer::new(config)
-            .unwrap()
-            .terms(text)
-            .into_iter()
-            .map(|t| t.text)
-            .collect()
+        Analyzer::new(config).unwrap().terms(text).into_iter().map(|t| t.text).collect()
     }
 
     #[test]
@@ -430,10 +416,7 @@ mod tests {
     #[test]
     fn sklearn_pipeline() {
         assert_eq!(
-            terms(
-                AnalyzerConfig::sklearn(),
-                "The UK's trade-deficit, a 3.6% rise"
-            ),
+            terms(AnalyzerConfig::sklearn(), "The UK's trade-deficit, a 3.6% rise"),
             ["the", "uk", "trade", "deficit", "rise"]
         );
     }
@@ -442,16 +425,10 @@ mod tests {
     fn stemming_and_length() {
         let c = AnalyzerConfig::default()
             .with_stemming(Language::English)
-            .with_filter(Filter::Length {
-                min: 3,
-                max: Some(6),
-            });
+            .with_filter(Filter::Length { min: 3, max: Some(6) });
         // The length filter runs after stemming: "password" (8) and "extraordinari" (13) go.
         assert_eq!(
-            terms(
-                c,
-                "Hackers were stealing passwords at an extraordinary rate"
-            ),
+            terms(c, "Hackers were stealing passwords at an extraordinary rate"),
             ["hacker", "steal", "rate"]
         );
     }
@@ -461,11 +438,8 @@ mod tests {
         let c = AnalyzerConfig::default().with_ngram_range(1, 2);
         let a = Analyzer::new(c).unwrap();
         let text = "Trade talks in Geneva";
-        let got: Vec<(String, &str)> = a
-            .terms(text)
-            .into_iter()
-            .map(|t| (t.text, t.span.text(text)))
-            .collect();
+        let got: Vec<(String, &str)> =
+            a.terms(text).into_iter().map(|t| (t.text, t.span.text(text))).collect();
         assert_eq!(
             got,
             [
@@ -494,24 +468,15 @@ mod tests {
             Analyzer::new(AnalyzerConfig::default().with_ngram_range(1, 9)),
             Err(Error::NgramTooLarge(9))
         ));
-        let bad = AnalyzerConfig::default().with_filter(Filter::Length {
-            min: 5,
-            max: Some(2),
-        });
-        assert!(matches!(
-            Analyzer::new(bad),
-            Err(Error::LengthRange { min: 5, max: 2 })
-        ));
+        let bad = AnalyzerConfig::default().with_filter(Filter::Length { min: 5, max: Some(2) });
+        assert!(matches!(Analyzer::new(bad), Err(Error::LengthRange { min: 5, max: 2 })));
     }
 
     #[test]
     fn config_round_trips_through_json() {
         let c = AnalyzerConfig::default()
             .with_stemming(Language::German)
-            .with_filter(Filter::StopWords {
-                list: StopList::None,
-                extra: vec!["foo".into()],
-            })
+            .with_filter(Filter::StopWords { list: StopList::None, extra: vec!["foo".into()] })
             .with_ngram_range(1, 3);
         let json = serde_json::to_string(&c).unwrap();
         assert!(

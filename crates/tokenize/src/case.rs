@@ -61,11 +61,7 @@ pub(crate) fn push_lowercase_in_context(
 }
 
 fn preceded_by_cased(doc: &str, at: usize) -> bool {
-    doc[..at]
-        .chars()
-        .rev()
-        .find(|&c| !is_case_ignorable(c))
-        .is_some_and(is_cased)
+    doc[..at].chars().rev().find(|&c| !is_case_ignorable(c)).is_some_and(is_cased)
 }
 
 fn followed_by_cased(doc: &str, at: usize) -> bool {

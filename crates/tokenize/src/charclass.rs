@@ -188,11 +188,7 @@ mod tests {
                 }
             };
             assert_eq!(ASCII_CLASS[b as usize], expected, "byte {b}");
-            assert_eq!(
-                PY_WORD_ASCII[b as usize],
-                c.is_alphanumeric() || c == '_',
-                "byte {b}"
-            );
+            assert_eq!(PY_WORD_ASCII[b as usize], c.is_alphanumeric() || c == '_', "byte {b}");
         }
     }
 

@@ -51,5 +51,5 @@ pub use sentence::{sentences, SentenceSplitter};
 pub use span::Span;
 pub use stem::{Language, StemCache, Stemmer};
 pub use stopwords::{StopList, StopSet, ENGLISH as ENGLISH_STOP_WORDS};
-pub use strmap::{hash_str, StrMap, StrMapFull};
+pub use strmap::{hash_str, ArenaCache, CacheSlot, StrMap, StrMapFull};
 pub use word::{words, Pattern, Token, TokenKind, Words};

@@ -60,18 +60,15 @@ const TITLES: &[&str] = &[
     "drs", "profs",
 ];
 
-const NEVER_END: &[&str] = &[
-    "vs", "v", "cf", "viz", "ca", "approx", "incl", "excl", "esp", "resp",
-];
+const NEVER_END: &[&str] = &["vs", "v", "cf", "viz", "ca", "approx", "incl", "excl", "esp", "resp"];
 
 const BEFORE_NUMBER: &[&str] = &[
     "no", "nos", "vol", "vols", "p", "pp", "art", "arts", "fig", "figs", "sec", "ch", "para", "ed",
     "eq", "tel", "ext",
 ];
 
-const MONTHS: &[&str] = &[
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-];
+const MONTHS: &[&str] =
+    &["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"];
 
 const MAY_END: &[&str] = &[
     "inc", "corp", "co", "cos", "ltd", "plc", "llc", "llp", "bros", "jr", "al", "dept", "univ",
@@ -209,18 +206,12 @@ const INTERESTING: [bool; 256] = {
 
 #[inline]
 fn is_closer(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\'' | ')' | ']' | '}' | '\u{201D}' | '\u{2019}' | '\u{00BB}' | '\u{203A}'
-    )
+    matches!(c, '"' | '\'' | ')' | ']' | '}' | '\u{201D}' | '\u{2019}' | '\u{00BB}' | '\u{203A}')
 }
 
 #[inline]
 fn is_opener(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\'' | '(' | '[' | '{' | '\u{201C}' | '\u{2018}' | '\u{00AB}' | '\u{2039}'
-    )
+    matches!(c, '"' | '\'' | '(' | '[' | '{' | '\u{201C}' | '\u{2018}' | '\u{00AB}' | '\u{2039}')
 }
 
 impl SentenceSplitter {
@@ -239,10 +230,7 @@ impl SentenceSplitter {
             }
         }
         let openers = OPENERS.iter().map(|w| Box::from(*w)).collect();
-        SentenceSplitter {
-            abbreviations,
-            openers,
-        }
+        SentenceSplitter { abbreviations, openers }
     }
 
     /// A process-wide English splitter.
@@ -267,10 +255,7 @@ impl SentenceSplitter {
         let end = span.end.min(text.len());
         let mut start = span.start;
         let mut i = span.start;
-        let mut quotes = QuoteCount {
-            pos: span.start,
-            count: 0,
-        };
+        let mut quotes = QuoteCount { pos: span.start, count: 0 };
         while i < end {
             let b = bytes[i];
             if !INTERESTING[b as usize] {
@@ -345,15 +330,9 @@ impl SentenceSplitter {
                 if k >= end {
                     break;
                 }
-                (
-                    self.decide_spaced(text, span.start, t0, k, end, ellipsis, bang),
-                    k,
-                )
+                (self.decide_spaced(text, span.start, t0, k, end, ellipsis, bang), k)
             } else {
-                (
-                    self.decide_glued(text, span.start, t0, j, end, ellipsis, bang, closed),
-                    j,
-                )
+                (self.decide_glued(text, span.start, t0, j, end, ellipsis, bang, closed), j)
             };
             if boundary {
                 push_trimmed(text, start, j, out);
@@ -369,9 +348,9 @@ impl SentenceSplitter {
     /// The word just before byte `t0`, without leading opening punctuation.
     fn word_before<'t>(&self, text: &'t str, lo: usize, t0: usize) -> &'t str {
         let before = &text[lo..t0];
-        let ws = before.rfind(char::is_whitespace).map_or(0, |p| {
-            p + before[p..].chars().next().map_or(1, char::len_utf8)
-        });
+        let ws = before
+            .rfind(char::is_whitespace)
+            .map_or(0, |p| p + before[p..].chars().next().map_or(1, char::len_utf8));
         before[ws..].trim_start_matches(is_opener)
     }
 
@@ -383,16 +362,12 @@ impl SentenceSplitter {
         let lower = &mut buf[..word.len()];
         lower.copy_from_slice(word.as_bytes());
         lower.make_ascii_lowercase();
-        std::str::from_utf8(lower)
-            .ok()
-            .and_then(|w| self.abbreviations.get(w).copied())
+        std::str::from_utf8(lower).ok().and_then(|w| self.abbreviations.get(w).copied())
     }
 
     fn is_opener_word(&self, text: &str, k: usize, end: usize) -> bool {
         let rest = &text[k..end];
-        let w_end = rest
-            .find(|c: char| !c.is_alphanumeric())
-            .unwrap_or(rest.len());
+        let w_end = rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len());
         let w = &rest[..w_end];
         w.len() <= 12 && self.openers.contains(w.to_ascii_lowercase().as_str())
     }
@@ -488,11 +463,7 @@ impl SentenceSplitter {
         }
         let prev = text[lo..t0].chars().next_back().unwrap_or(' ');
         let prev_ok = prev.is_lowercase() || prev.is_ascii_digit() || prev == '%' || prev == ')';
-        prev_ok
-            && !matches!(
-                self.abbrev(self.word_before(text, lo, t0)),
-                Some(Abbrev::Title)
-            )
+        prev_ok && !matches!(self.abbrev(self.word_before(text, lo, t0)), Some(Abbrev::Title))
     }
 }
 
@@ -601,10 +572,7 @@ mod tests {
 
     #[test]
     fn basics() {
-        assert_eq!(
-            split("One. Two! Three? Four"),
-            ["One.", "Two!", "Three?", "Four"]
-        );
+        assert_eq!(split("One. Two! Three? Four"), ["One.", "Two!", "Three?", "Four"]);
         assert_eq!(split(""), Vec::<&str>::new());
         assert_eq!(split("   "), Vec::<&str>::new());
     }
@@ -629,11 +597,7 @@ mod tests {
         );
         assert_eq!(
             split("On Jan. 5 it rained. It was No. 1 in Jan. Then it fell."),
-            [
-                "On Jan. 5 it rained.",
-                "It was No. 1 in Jan.",
-                "Then it fell."
-            ]
+            ["On Jan. 5 it rained.", "It was No. 1 in Jan.", "Then it fell."]
         );
     }
 
@@ -647,14 +611,8 @@ mod tests {
             split("\"We won.\" He smiled. \"Why?\" she asked."),
             ["\"We won.\"", "He smiled.", "\"Why?\"", "she asked."]
         );
-        assert_eq!(
-            split("\"It rose. \" And then"),
-            ["\"It rose. \"", "And then"]
-        );
-        assert_eq!(
-            split("\"It is. It was.\"They left."),
-            ["\"It is.", "It was.\"", "They left."]
-        );
+        assert_eq!(split("\"It rose. \" And then"), ["\"It rose. \"", "And then"]);
+        assert_eq!(split("\"It is. It was.\"They left."), ["\"It is.", "It was.\"", "They left."]);
         assert_eq!(
             split("(It was late.) Then... Nothing. Wait... and see"),
             ["(It was late.)", "Then...", "Nothing.", "Wait... and see"]
@@ -671,10 +629,7 @@ mod tests {
             split("Visit Node.js or ASP.NET or the U.S.A. today."),
             ["Visit Node.js or ASP.NET or the U.S.A. today."]
         );
-        assert_eq!(
-            split("He said \"no.\"The end."),
-            ["He said \"no.\"", "The end."]
-        );
+        assert_eq!(split("He said \"no.\"The end."), ["He said \"no.\"", "The end."]);
     }
 
     #[test]

@@ -56,18 +56,12 @@ impl Span {
     /// The smallest span covering both `self` and `other`.
     #[inline]
     pub fn cover(self, other: Span) -> Span {
-        Span {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 }
 
 impl From<std::ops::Range<usize>> for Span {
     fn from(r: std::ops::Range<usize>) -> Self {
-        Span {
-            start: r.start,
-            end: r.end,
-        }
+        Span { start: r.start, end: r.end }
     }
 }

@@ -97,9 +97,7 @@ impl Language {
             Language::Tamil => "ta",
             Language::Turkish => "tr",
         };
-        Language::ALL
-            .into_iter()
-            .find(|&l| l.name() == s || code(l) == s)
+        Language::ALL.into_iter().find(|&l| l.name() == s || code(l) == s)
     }
 
     fn algorithm(self) -> rust_stemmers::Algorithm {
@@ -142,10 +140,7 @@ pub struct Stemmer {
 impl Stemmer {
     /// The stemmer for `language`.
     pub fn new(language: Language) -> Self {
-        Stemmer {
-            language,
-            inner: rust_stemmers::Stemmer::create(language.algorithm()),
-        }
+        Stemmer { language, inner: rust_stemmers::Stemmer::create(language.algorithm()) }
     }
 
     /// The language stemmed.
@@ -167,9 +162,7 @@ impl Clone for Stemmer {
 
 impl std::fmt::Debug for Stemmer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Stemmer")
-            .field("language", &self.language)
-            .finish()
+        f.debug_struct("Stemmer").field("language", &self.language).finish()
     }
 }
 

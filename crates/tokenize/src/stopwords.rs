@@ -333,9 +333,7 @@ impl StopSet {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        StopSet {
-            words: words.into_iter().map(|w| Box::from(w.as_ref())).collect(),
-        }
+        StopSet { words: words.into_iter().map(|w| Box::from(w.as_ref())).collect() }
     }
 
     /// The built-in English list.

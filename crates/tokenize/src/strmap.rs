@@ -84,6 +84,15 @@ impl<V> StrMap<V> {
         }
     }
 
+    /// Makes room for `n` more keys of `bytes` total length.
+    pub fn reserve(&mut self, n: usize, bytes: usize) {
+        let arena = &self.arena;
+        self.table.reserve(n, |s| hash_str(&arena[s.start as usize..(s.start + s.len) as usize]));
+        self.keys.reserve(n);
+        self.values.reserve(n);
+        self.arena.reserve(bytes);
+    }
+
     /// An empty map with room for `n` keys of `bytes` total length.
     pub fn with_capacity(n: usize, bytes: usize) -> Self {
         StrMap {
@@ -125,10 +134,7 @@ impl<V> StrMap<V> {
         let arena = self.arena.as_bytes();
         self.table
             .find(hash, |s| {
-                eq_bytes(
-                    &arena[s.start as usize..(s.start + s.len) as usize],
-                    key.as_bytes(),
-                )
+                eq_bytes(&arena[s.start as usize..(s.start + s.len) as usize], key.as_bytes())
             })
             .map(|s| s.index as usize)
     }
@@ -207,11 +213,7 @@ impl<V> StrMap<V> {
         self.keys.push((start as u32, end as u32));
         self.values.push(value);
         let arena = &self.arena;
-        let slot = Slot {
-            start: start as u32,
-            len: key.len() as u32,
-            index,
-        };
+        let slot = Slot { start: start as u32, len: key.len() as u32, index };
         self.table.insert_unique(hash, slot, |s| {
             hash_str(&arena[s.start as usize..(s.start + s.len) as usize])
         });
@@ -224,36 +226,85 @@ impl<V> StrMap<V> {
     }
 }
 
-/// A cache from a key to a string derived from it (or to "nothing"), with
-/// both strings side by side in one arena: a hit is one table probe and one
-/// read of adjacent text. Emptied when it reaches its capacity.
+/// A bounded cache from strings to small `Copy` values, for the words of
+/// running text: keys live in one arena, each table slot holds the key's
+/// location and the value, and a small direct-mapped front table keeps the
+/// most recent slot of each hash bucket so frequent words skip the probe.
+///
+/// Callers may also store a string right after a key (see
+/// [`ArenaCache::insert_with_suffix`]), which keeps a derived string next to
+/// its key.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct PairCache {
-    table: HashTable<PairSlot>,
+pub struct ArenaCache<T: Copy> {
+    table: HashTable<CacheSlot<T>>,
     arena: String,
-    /// Direct-mapped front: the last slot seen for each low-bits bucket of the
-    /// hash. Frequent words stay here, in cache, and skip the table probe.
-    front: Vec<(u64, PairSlot)>,
+    front: Vec<(u64, CacheSlot<T>)>,
+    use_front: bool,
+    max_entries: usize,
+    max_text: usize,
+}
+
+/// A cache entry: where its key (and suffix) sit in the arena, and its value.
+#[derive(Clone, Copy, Debug)]
+pub struct CacheSlot<T: Copy> {
+    start: u32,
+    key_len: u32,
+    suffix_len: u32,
+    /// The cached value.
+    pub value: T,
 }
 
 const FRONT_BITS: u32 = 12;
+/// The front table is only worth its 96 KiB once the cache is this large.
+const FRONT_AFTER: usize = 4096;
 
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct PairSlot {
-    start: u32,
-    key_len: u32,
-    /// Length of the value after the key, or `u32::MAX` for "nothing".
-    value_len: u32,
-}
+impl<T: Copy> ArenaCache<T> {
+    /// A cache that empties itself when it holds `max_entries` keys or
+    /// `max_text` bytes of text (at most 4 GiB).
+    pub fn new(max_entries: usize, max_text: usize) -> Self {
+        ArenaCache {
+            table: HashTable::new(),
+            arena: String::new(),
+            front: Vec::new(),
+            use_front: true,
+            max_entries,
+            max_text: max_text.min(u32::MAX as usize - (1 << 20)),
+        }
+    }
 
-impl PairCache {
-    const MAX_ENTRIES: usize = 1 << 20;
-    const MAX_TEXT: usize = 1 << 28;
+    /// The same cache without its front table, for callers that keep their
+    /// own table of frequent keys in front of it.
+    pub fn without_front(mut self) -> Self {
+        self.use_front = false;
+        self.front = Vec::new();
+        self
+    }
 
-    /// Finds `key`; the slot is a plain value, so the caller may insert
-    /// after a miss without a borrow held.
+    /// Makes room for `entries` keys of `text` bytes in all, so a cache
+    /// expected to grow large does not rehash on the way.
+    pub fn reserve(&mut self, entries: usize, text: usize) {
+        let entries = entries.min(self.max_entries);
+        let arena = &self.arena;
+        self.table.reserve(entries, |s| {
+            hash_str(&arena[s.start as usize..(s.start + s.key_len) as usize])
+        });
+        self.arena.reserve(text.min(self.max_text));
+    }
+
+    /// Number of cached keys.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// `true` when nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Finds `key` (whose [`hash_str`] is `hash`). The slot is a plain value,
+    /// so the caller may insert after a miss without a borrow held.
     #[inline]
-    pub(crate) fn find(&mut self, key: &str, hash: u64) -> Option<PairSlot> {
+    pub fn find(&mut self, key: &str, hash: u64) -> Option<CacheSlot<T>> {
         let arena = self.arena.as_bytes();
         let f = (hash >> (64 - FRONT_BITS)) as usize;
         if let Some(&(h, s)) = self.front.get(f) {
@@ -269,56 +320,63 @@ impl PairCache {
         let slot = self
             .table
             .find(hash, |s| {
-                eq_bytes(
-                    &arena[s.start as usize..(s.start + s.key_len) as usize],
-                    key.as_bytes(),
-                )
+                eq_bytes(&arena[s.start as usize..(s.start + s.key_len) as usize], key.as_bytes())
             })
             .copied()?;
-        if self.front.is_empty() {
+        if self.use_front && self.front.is_empty() && self.table.len() >= FRONT_AFTER {
             // Each bucket starts with a hash that cannot land in it.
-            self.front = (0..1u64 << FRONT_BITS)
-                .map(|i| (!(i << (64 - FRONT_BITS)), slot))
-                .collect();
+            self.front =
+                (0..1u64 << FRONT_BITS).map(|i| (!(i << (64 - FRONT_BITS)), slot)).collect();
         }
-        self.front[f] = (hash, slot);
+        if let Some(e) = self.front.get_mut(f) {
+            *e = (hash, slot);
+        }
         Some(slot)
     }
 
-    /// The cached value of a slot from [`PairCache::find`]: `None` for a
-    /// cached "nothing".
+    /// The string stored after the key of `slot`.
     #[inline]
-    pub(crate) fn value(&self, slot: PairSlot) -> Option<&str> {
-        if slot.value_len == u32::MAX {
-            return None;
-        }
+    pub fn suffix(&self, slot: CacheSlot<T>) -> &str {
         let v = (slot.start + slot.key_len) as usize;
-        Some(&self.arena[v..v + slot.value_len as usize])
+        &self.arena[v..v + slot.suffix_len as usize]
     }
 
-    /// Caches `key -> value` (`key` must be absent) and returns the stored value.
-    pub(crate) fn insert(&mut self, key: &str, hash: u64, value: Option<&str>) -> Option<&str> {
-        if self.table.len() >= Self::MAX_ENTRIES || self.arena.len() >= Self::MAX_TEXT {
+    /// Caches `key -> value` (`key` must be absent).
+    #[inline]
+    pub fn insert(&mut self, key: &str, hash: u64, value: T) -> CacheSlot<T> {
+        self.insert_with_suffix(key, hash, "", value)
+    }
+
+    /// Caches `key -> value` with `suffix` stored right after the key
+    /// (`key` must be absent); empties the cache first when it is full.
+    pub fn insert_with_suffix(
+        &mut self,
+        key: &str,
+        hash: u64,
+        suffix: &str,
+        value: T,
+    ) -> CacheSlot<T> {
+        if self.table.len() >= self.max_entries
+            || self.arena.len() + key.len() + suffix.len() > self.max_text
+        {
             self.table.clear();
             self.arena.clear();
             self.front.clear();
         }
         let start = self.arena.len();
         self.arena.push_str(key);
-        let v = self.arena.len();
-        if let Some(value) = value {
-            self.arena.push_str(value);
-        }
-        let slot = PairSlot {
+        self.arena.push_str(suffix);
+        let slot = CacheSlot {
             start: start as u32,
             key_len: key.len() as u32,
-            value_len: value.map_or(u32::MAX, |x| x.len() as u32),
+            suffix_len: suffix.len() as u32,
+            value,
         };
         let arena = &self.arena;
         self.table.insert_unique(hash, slot, |s| {
             hash_str(&arena[s.start as usize..(s.start + s.key_len) as usize])
         });
-        value.map(|x| &self.arena[v..v + x.len()])
+        slot
     }
 }
 
@@ -364,27 +422,26 @@ mod tests {
     }
 
     #[test]
-    fn pair_cache() {
-        let mut c = PairCache::default();
-        for i in 0..3000 {
+    fn arena_cache() {
+        let mut c: ArenaCache<u32> = ArenaCache::new(2500, 1 << 20);
+        for i in 0..2000u32 {
             let k = format!("Word{i}");
-            let v = if i % 3 == 0 {
-                None
-            } else {
-                Some(format!("w{i}"))
-            };
             assert!(c.find(&k, hash_str(&k)).is_none());
-            assert_eq!(c.insert(&k, hash_str(&k), v.as_deref()), v.as_deref());
+            let slot = c.insert_with_suffix(&k, hash_str(&k), &format!("w{i}"), i);
+            assert_eq!(c.suffix(slot), format!("w{i}"));
         }
-        for i in 0..3000 {
+        for i in (0..2000u32).rev() {
             let k = format!("Word{i}");
-            let v = if i % 3 == 0 {
-                None
-            } else {
-                Some(format!("w{i}"))
-            };
             let slot = c.find(&k, hash_str(&k)).unwrap();
-            assert_eq!(c.value(slot), v.as_deref());
+            assert_eq!((slot.value, c.suffix(slot)), (i, format!("w{i}").as_str()));
         }
+        assert_eq!(c.len(), 2000);
+        // Full: the next insert empties the cache first.
+        for i in 2000..2600u32 {
+            let k = format!("Word{i}");
+            c.insert(&k, hash_str(&k), i);
+        }
+        assert!(c.len() < 2500);
+        assert!(c.find("Word1", hash_str("Word1")).is_none());
     }
 }

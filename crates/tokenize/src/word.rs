@@ -82,6 +82,19 @@ pub struct Words<'a> {
     pos: usize,
     pattern: Pattern,
     lowercase_boundaries: bool,
+    block: Block,
+}
+
+/// The word-byte mask of a 64-byte ASCII block, kept between tokens.
+#[derive(Clone, Copy, Debug, Default)]
+struct Block {
+    start: usize,
+    /// Bit i set: byte `start + i` is a word byte.
+    word: u64,
+    /// Bit i set: byte `start + i` is an ASCII digit.
+    digit: u64,
+    /// The mask is valid for `start..start + 64`.
+    valid: bool,
 }
 
 /// The words of `text` under `pattern`, with byte offsets.
@@ -93,46 +106,116 @@ pub struct Words<'a> {
 /// assert_eq!(w, ["China's", "exports", "rose", "3.6", "to", "10.9bn", "in", "the", "U.S"]);
 /// ```
 pub fn words(text: &str, pattern: Pattern) -> Words<'_> {
-    Words {
-        text,
-        pos: 0,
-        pattern,
-        lowercase_boundaries: false,
-    }
+    Words { text, pos: 0, pattern, lowercase_boundaries: false, block: Block::default() }
 }
 
 impl<'a> Words<'a> {
     /// Like [`words`], but for [`Pattern::Sklearn`] finds the runs of the
     /// lowercased text (scikit-learn lowercases before matching).
     pub fn new(text: &'a str, pattern: Pattern, lowercase: bool) -> Self {
-        Words {
-            text,
-            pos: 0,
-            pattern,
-            lowercase_boundaries: lowercase,
-        }
+        Words { text, pos: 0, pattern, lowercase_boundaries: lowercase, block: Block::default() }
     }
 }
 
 impl<'a> Iterator for Words<'a> {
     type Item = Token<'a>;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<Token<'a>> {
         let (start, end, kind) = match self.pattern {
             Pattern::Sift => next_sift(self.text, self.pos)?,
-            Pattern::Sklearn => next_sklearn(self.text, self.pos, self.lowercase_boundaries)?,
+            Pattern::Sklearn => self.next_sklearn_blocks()?,
         };
         self.pos = end;
-        Some(Token {
-            text: &self.text[start..end],
-            span: Span::new(start, end),
-            kind,
-        })
+        Some(Token { text: &self.text[start..end], span: Span::new(start, end), kind })
     }
 }
 
 impl std::iter::FusedIterator for Words<'_> {}
+
+impl Words<'_> {
+    /// The scikit-learn scanner over 64-byte blocks: while a block is ASCII,
+    /// its word bytes form a bitmask and each token is a run of ones found
+    /// with `trailing_zeros`; blocks with other bytes, and tokens running
+    /// past a block, take the char-by-char path ([`next_sklearn`]).
+    #[inline]
+    fn next_sklearn_blocks(&mut self) -> Option<(usize, usize, TokenKind)> {
+        let bytes = self.text.as_bytes();
+        let n = bytes.len();
+        let mut pos = self.pos;
+        loop {
+            if !(self.block.valid && pos >= self.block.start && pos < self.block.start + 64) {
+                if pos + 64 > n {
+                    break;
+                }
+                let (word, digit, non_ascii) = block_masks(&bytes[pos..pos + 64]);
+                if non_ascii != 0 {
+                    self.block.valid = false;
+                    break;
+                }
+                self.block = Block { start: pos, word, digit, valid: true };
+            }
+            let off = (pos - self.block.start) as u32;
+            let m = self.block.word >> off;
+            if m == 0 {
+                pos = self.block.start + 64;
+                continue;
+            }
+            let s = m.trailing_zeros();
+            let run = (!(m >> s)).trailing_zeros();
+            let start = pos + s as usize;
+            if off + s + run >= 64 {
+                // The run reaches the block's end: finish it char by char.
+                self.block.valid = false;
+                return next_sklearn(self.text, start, self.lowercase_boundaries);
+            }
+            let end = start + run as usize;
+            if run >= 2 {
+                let run_mask = ((1u64 << run) - 1) << (off + s);
+                let kind = if self.block.digit & run_mask == run_mask {
+                    TokenKind::Number
+                } else {
+                    TokenKind::Word
+                };
+                return Some((start, end, kind));
+            }
+            pos = end;
+        }
+        next_sklearn(self.text, pos, self.lowercase_boundaries)
+    }
+}
+
+/// Gathers the high bit of each byte of `flags` into 8 bits (byte i ->
+/// bit i): the multiply places bit `8i+7` at bit `56+i` with no carries.
+#[inline(always)]
+fn movemask8(flags: u64) -> u64 {
+    ((flags >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// Per 64 bytes: a mask of Python word bytes (`[A-Za-z0-9_]`) and a mask of
+/// non-ASCII bytes, 8 bytes at a time (SWAR).
+#[inline(always)]
+fn block_masks(block: &[u8]) -> (u64, u64, u64) {
+    let mut word = 0u64;
+    let mut digit = 0u64;
+    let mut non_ascii = 0u64;
+    for (i, chunk) in block.chunks_exact(8).enumerate() {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(a);
+        let high = w & HIGHS;
+        let v = w & !HIGHS;
+        let letters = swar_in_range(v | (ONES * 0x20), b'a', b'z');
+        let digits = swar_in_range(v, b'0', b'9');
+        let t = v ^ (ONES * b'_' as u64);
+        let underscore = !(((t & !HIGHS) + !HIGHS) | t) & HIGHS;
+        let flags = (letters | digits | underscore) & !high;
+        word |= movemask8(flags) << (8 * i);
+        digit |= movemask8(digits & !high) << (8 * i);
+        non_ascii |= movemask8(high) << (8 * i);
+    }
+    (word, digit, non_ascii)
+}
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -158,11 +241,7 @@ fn swar_alnum_prefix(chunk: &[u8]) -> (usize, bool) {
     let digits = swar_in_range(v, b'0', b'9') & ascii;
     let alnum = letters | digits;
     let len = ((!alnum & HIGHS).trailing_zeros() / 8) as usize;
-    let prefix_mask = if len == 8 {
-        u64::MAX
-    } else {
-        (1u64 << (len * 8)) - 1
-    };
+    let prefix_mask = if len == 8 { u64::MAX } else { (1u64 << (len * 8)) - 1 };
     (len, letters & prefix_mask != 0)
 }
 
@@ -195,11 +274,7 @@ static PY_BITS: [u8; 256] = {
     let mut b = 0;
     while b < 128 {
         if PY_WORD_ASCII[b] {
-            t[b] = if (b as u8).is_ascii_digit() {
-                WORD_BIT
-            } else {
-                WORD_BIT | NON_DIGIT_BIT
-            };
+            t[b] = if (b as u8).is_ascii_digit() { WORD_BIT } else { WORD_BIT | NON_DIGIT_BIT };
         }
         b += 1;
     }
@@ -348,11 +423,7 @@ fn next_sift(text: &str, pos: usize) -> Option<(usize, usize, TokenKind)> {
             Class::Sep | Class::Ideo => break,
         }
     }
-    let kind = if has_letter {
-        TokenKind::Word
-    } else {
-        TokenKind::Number
-    };
+    let kind = if has_letter { TokenKind::Word } else { TokenKind::Number };
     Some((start, i, kind))
 }
 
@@ -414,11 +485,7 @@ fn next_sklearn(text: &str, pos: usize, lowercase: bool) -> Option<(usize, usize
             }
         }
         if chars >= 2 {
-            let kind = if all_digits {
-                TokenKind::Number
-            } else {
-                TokenKind::Word
-            };
+            let kind = if all_digits { TokenKind::Number } else { TokenKind::Word };
             return Some((start, i, kind));
         }
     }
@@ -439,34 +506,19 @@ mod tests {
     #[test]
     fn apostrophes_hyphens_numbers() {
         assert_eq!(sift("don't stop O'Brien's"), ["don't", "stop", "O'Brien's"]);
-        assert_eq!(
-            sift("China’s 'quoted' banks'"),
-            ["China’s", "quoted", "banks"]
-        );
+        assert_eq!(sift("China’s 'quoted' banks'"), ["China’s", "quoted", "banks"]);
         assert_eq!(
             sift("state-sponsored covid-19 2004-05 -x y-"),
             ["state-sponsored", "covid-19", "2004-05", "x", "y"]
         );
-        assert_eq!(
-            sift("1,000 3.6 $10.9bn. 1.2.3 5,"),
-            ["1,000", "3.6", "10.9bn", "1.2.3", "5"]
-        );
-        assert_eq!(
-            sift("U.S. e.g., U.S.The Ph.D."),
-            ["U.S", "e.g", "U.S", "The", "Ph", "D"]
-        );
+        assert_eq!(sift("1,000 3.6 $10.9bn. 1.2.3 5,"), ["1,000", "3.6", "10.9bn", "1.2.3", "5"]);
+        assert_eq!(sift("U.S. e.g., U.S.The Ph.D."), ["U.S", "e.g", "U.S", "The", "Ph", "D"]);
     }
 
     #[test]
     fn swar_matches_table() {
-        let samples: [&[u8; 8]; 6] = [
-            b"abcdefgh",
-            b"ab1 cdef",
-            b"12345678",
-            b"Zz9_.,'-",
-            b" abcdefg",
-            b"a\xc3\xa9bcdef",
-        ];
+        let samples: [&[u8; 8]; 6] =
+            [b"abcdefgh", b"ab1 cdef", b"12345678", b"Zz9_.,'-", b" abcdefg", b"a\xc3\xa9bcdef"];
         for s in samples {
             let mut len = 0;
             let mut letters = false;
@@ -484,10 +536,50 @@ mod tests {
     }
 
     #[test]
+    fn block_masks_match_tables() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..2000 {
+            let mut block = [0u8; 64];
+            for b in block.iter_mut() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                *b = (state >> 24) as u8;
+            }
+            let (word, digit, non_ascii) = block_masks(&block);
+            for (i, &b) in block.iter().enumerate() {
+                assert_eq!(
+                    word >> i & 1 == 1,
+                    b < 0x80 && PY_WORD_ASCII[b as usize],
+                    "byte {b:#x}"
+                );
+                assert_eq!(digit >> i & 1 == 1, b.is_ascii_digit(), "byte {b:#x}");
+                assert_eq!(non_ascii >> i & 1 == 1, b >= 0x80);
+            }
+        }
+    }
+
+    #[test]
+    fn block_scanner_equals_char_scanner() {
+        let text =
+            "x ".repeat(40) + &"word_1 ab c dd ".repeat(20) + "é tail_end" + &"zz ".repeat(30);
+        for start in 0..8 {
+            let t = &text[start..];
+            let fast: Vec<_> = words(t, Pattern::Sklearn).map(|w| (w.span, w.kind)).collect();
+            let mut slow = Vec::new();
+            let mut pos = 0;
+            while let Some((s, e, k)) = next_sklearn(t, pos, false) {
+                slow.push((Span::new(s, e), k));
+                pos = e;
+            }
+            assert_eq!(fast, slow);
+        }
+    }
+
+    #[test]
     fn kinds() {
-        let kinds: Vec<TokenKind> = words("abc 12,5 中文 a1", Pattern::Sift)
-            .map(|t| t.kind)
-            .collect();
+        let kinds: Vec<TokenKind> =
+            words("abc 12,5 中文 a1", Pattern::Sift).map(|t| t.kind).collect();
         assert_eq!(
             kinds,
             [
@@ -512,13 +604,9 @@ mod tests {
     fn sklearn_pattern() {
         assert_eq!(sk("a bb c_d 3.6 don't"), ["bb", "c_d", "don"]);
         assert_eq!(sk("e\u{301}t\u{e9}"), ["t\u{e9}"]);
-        let lower: Vec<&str> = Words::new("AİB", Pattern::Sklearn, true)
-            .map(|t| t.text)
-            .collect();
+        let lower: Vec<&str> = Words::new("AİB", Pattern::Sklearn, true).map(|t| t.text).collect();
         assert_eq!(lower, ["Aİ"]);
-        let kept: Vec<&str> = Words::new("AİB", Pattern::Sklearn, false)
-            .map(|t| t.text)
-            .collect();
+        let kept: Vec<&str> = Words::new("AİB", Pattern::Sklearn, false).map(|t| t.text).collect();
         assert_eq!(kept, ["AİB"]);
     }
 }

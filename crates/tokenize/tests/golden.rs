@@ -6,9 +6,7 @@ use sift_tokenize::{sentences, Analyzer, AnalyzerConfig, Pattern, Words};
 use std::path::{Path, PathBuf};
 
 fn data_dir(kind: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("test_data")
-        .join(kind)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data").join(kind)
 }
 
 /// Renders every `.txt` input of `test_data/<kind>` with `render` and
@@ -33,10 +31,7 @@ fn check(kind: &str, render: fn(&str) -> String) {
             continue;
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_else(|_| {
-            panic!(
-                "missing {} (run with UPDATE_EXPECT=1)",
-                expected_path.display()
-            )
+            panic!("missing {} (run with UPDATE_EXPECT=1)", expected_path.display())
         });
         if expected != actual {
             failures.push(format!(
@@ -56,10 +51,7 @@ fn render_tokens(text: &str) -> String {
     );
     for t in analyzer.words(text) {
         assert_eq!(&text[t.span.range()], t.text);
-        let term = analyzer
-            .normalize(text, t, &mut scratch)
-            .unwrap_or("-")
-            .to_string();
+        let term = analyzer.normalize(text, t, &mut scratch).unwrap_or("-").to_string();
         out.push_str(&format!(
             "{}..{}\t{:?}\t{}\t{}\n",
             t.span.start, t.span.end, t.kind, t.text, term
@@ -71,22 +63,14 @@ fn render_tokens(text: &str) -> String {
     out.push_str(&terms.join(" "));
     out.push('\n');
     // The raw pattern without lowercasing finds the same runs here.
-    assert_eq!(
-        Words::new(text, Pattern::Sklearn, false).count(),
-        terms.len()
-    );
+    assert_eq!(Words::new(text, Pattern::Sklearn, false).count(), terms.len());
     out
 }
 
 fn render_sentences(text: &str) -> String {
     let mut out = String::new();
     for s in sentences(text) {
-        out.push_str(&format!(
-            "{}..{}\t{}\n",
-            s.start,
-            s.end,
-            s.text(text).replace('\n', "\\n")
-        ));
+        out.push_str(&format!("{}..{}\t{}\n", s.start, s.end, s.text(text).replace('\n', "\\n")));
     }
     out
 }

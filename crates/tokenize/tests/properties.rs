@@ -23,7 +23,12 @@ fn tricky_text() -> impl Strategy<Value = String> {
 }
 
 fn any_text() -> impl Strategy<Value = String> {
-    prop_oneof![tricky_text(), any::<String>(), "[A-Za-z .,'!?\n-]{0,120}"]
+    prop_oneof![
+        tricky_text(),
+        any::<String>(),
+        "[A-Za-z .,'!?\n-]{0,120}",
+        "[A-Za-z0-9_ .,é-]{60,400}"
+    ]
 }
 
 // ---------------------------------------------------------------- references
@@ -195,18 +200,12 @@ fn ref_sklearn(text: &str) -> Vec<String> {
 fn assert_spans_valid(text: &str, spans: &[Span], trimmed: bool) {
     let mut last_end = 0;
     for s in spans {
-        assert!(
-            s.start < s.end && s.end <= text.len(),
-            "{s:?} out of bounds in {text:?}"
-        );
+        assert!(s.start < s.end && s.end <= text.len(), "{s:?} out of bounds in {text:?}");
         assert!(
             text.is_char_boundary(s.start) && text.is_char_boundary(s.end),
             "{s:?} not on char boundaries"
         );
-        assert!(
-            s.start >= last_end,
-            "{s:?} overlaps or goes backwards in {text:?}"
-        );
+        assert!(s.start >= last_end, "{s:?} overlaps or goes backwards in {text:?}");
         last_end = s.end;
         if trimmed {
             let t = s.text(text);

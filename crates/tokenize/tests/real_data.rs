@@ -5,9 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
 fn data_file(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel)
 }
 
 fn records(rel: &str, n: usize) -> Vec<serde_json::Value> {

@@ -1,0 +1,53 @@
+//! TF-IDF fit_transform on the 20 Newsgroups bydate train texts (11,314
+//! documents, about 22 MB): unigrams, uni+bigrams, Snowball-stemmed unigrams
+//! and hashing (2^20 columns), each on one and two threads. The settings
+//! mirror ../shared/peers/vec_bench.py (scikit-learn's defaults).
+//! Each iteration asserts the shape it produced.
+//!
+//! `cargo bench -p sift-benches --bench tfidf`
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use sift_benches::{newsgroups_train, total_bytes};
+use sift_tfidf::{Hashing, TfidfParams};
+use sift_tokenize::Language;
+use std::hint::black_box;
+use std::time::Duration;
+
+/// The benchmarked configurations, by name.
+fn configs() -> Vec<(&'static str, TfidfParams)> {
+    vec![
+        ("unigram", TfidfParams::new()),
+        ("uni+bigram", TfidfParams::new().ngram_range(1, 2)),
+        ("stemmed", TfidfParams::new().stem(Language::English)),
+        (
+            "hashing",
+            TfidfParams::new()
+                .hashing(Some(Hashing { n_features: 1 << 20, alternate_sign: true }))
+                .use_idf(false),
+        ),
+    ]
+}
+
+fn bench(c: &mut Criterion) {
+    let docs = newsgroups_train();
+    let mut g = c.benchmark_group("tfidf/20ng-train");
+    g.throughput(Throughput::Bytes(total_bytes(&docs)));
+    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(8));
+    for (name, params) in configs() {
+        let params = params.check().unwrap();
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let expected = pool.install(|| params.fit_transform(&docs).unwrap().1.shape());
+            g.bench_function(format!("{name}/threads={threads}"), |b| {
+                b.iter(|| {
+                    let (_, x) = pool.install(|| params.fit_transform(black_box(&docs)).unwrap());
+                    assert_eq!(x.shape(), expected);
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,45 @@
+//! Quick timing for development: runs each TF-IDF configuration several
+//! times on 20 Newsgroups train and prints the fastest run (the minimum is
+//! robust to noise from other tenants). The figures to report come from
+//! the criterion benches and `cargo xtask bench-peers`.
+//!
+//! `cargo run --release -p sift-benches --example quicktime [filter] [threads]`
+
+use sift_benches::newsgroups_train;
+use sift_tfidf::{Hashing, TfidfParams};
+use sift_tokenize::Language;
+use std::time::Instant;
+
+fn main() {
+    let filter = std::env::args().nth(1).unwrap_or_default();
+    let threads: usize = std::env::args().nth(2).and_then(|t| t.parse().ok()).unwrap_or(1);
+    let docs = newsgroups_train();
+
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
+    let configs = [
+        ("unigram", TfidfParams::new()),
+        ("uni+bigram", TfidfParams::new().ngram_range(1, 2)),
+        ("stemmed", TfidfParams::new().stem(Language::English)),
+        (
+            "hashing",
+            TfidfParams::new()
+                .hashing(Some(Hashing { n_features: 1 << 20, alternate_sign: true }))
+                .use_idf(false),
+        ),
+    ];
+    for (name, params) in configs {
+        if !name.contains(filter.as_str()) {
+            continue;
+        }
+        let params = params.check().expect("valid params");
+        let mut best = f64::MAX;
+        let mut shape = (0, 0);
+        for _ in 0..7 {
+            let t = Instant::now();
+            let (_, x) = pool.install(|| params.fit_transform(&docs).expect("fit"));
+            best = best.min(t.elapsed().as_secs_f64());
+            shape = x.shape();
+        }
+        println!("{name:12} threads={threads} min {:8.1} ms  shape {shape:?}", best * 1e3);
+    }
+}

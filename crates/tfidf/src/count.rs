@@ -1,0 +1,747 @@
+//! Counting terms in documents: the hot loop of the vectorizer.
+//!
+//! Each worker thread owns a counter. Words are scanned without allocation;
+//! a per-worker cache maps each raw word (`"The"`, `"the"`) to the index of
+//! its analyzed unigram, so lowercasing, stop words and stemming run once per
+//! distinct raw word. N-grams are keyed by the indices of their words (two
+//! `u32` packed in a `u64` for bigrams), never by joined strings.
+
+use crate::error::{Error, Result};
+use crate::murmur::hashed_feature;
+use crate::vocab::{pack2, LookupIndex, NONE};
+use crate::wordtable::{head8, PairTable, WordTable};
+use rustc_hash::FxBuildHasher;
+use sift_tokenize::{
+    hash_str, Analyzer, ArenaCache, Scratch, Span, StrMap, Token, TokenKind, MAX_NGRAM,
+};
+
+/// A word the filters dropped (stop word, too short...).
+const DROPPED: u32 = u32::MAX;
+/// A word that is not in the fitted vocabulary.
+const UNKNOWN: u32 = u32::MAX - 1;
+
+fn surface_cache() -> WordTable {
+    WordTable::new(1 << 21, 1 << 28)
+}
+
+/// An L1-sized, direct-mapped table for the most frequent short words, in
+/// front of the surface cache: a word of at most 8 bytes is one `u64`
+/// (loaded straight from the document and masked), so a hit needs no string
+/// hash, no probe and no read of key text. Frequent words (Zipf) hit here
+/// most of the time. Hand-written: it cut the counting loop's time markedly.
+struct HotWords {
+    slots: Box<[(u64, u32)]>,
+}
+
+const HOT_BITS: u32 = 14;
+/// Marks an empty slot: no real key has this value with length bits 0.
+const HOT_EMPTY: u64 = u64::MAX;
+
+impl HotWords {
+    fn new() -> Self {
+        HotWords { slots: vec![(HOT_EMPTY, 0); 1 << HOT_BITS].into_boxed_slice() }
+    }
+
+    /// The key of a word of 1..=8 bytes at `start` in `doc`: its bytes
+    /// zero-padded, with the length in the top bits' place when shorter
+    /// than 8 (distinct for distinct words: words hold no NUL).
+    #[inline(always)]
+    fn key(doc: &[u8], start: usize, len: usize) -> Option<u64> {
+        if len == 0 || len > 8 {
+            return None;
+        }
+        let raw = if start + 8 <= doc.len() {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(&doc[start..start + 8]);
+            u64::from_le_bytes(a)
+        } else {
+            let mut a = [0u8; 8];
+            a[..len].copy_from_slice(&doc[start..start + len]);
+            u64::from_le_bytes(a)
+        };
+        Some(if len == 8 { raw } else { raw & ((1u64 << (8 * len)) - 1) })
+    }
+
+    #[inline(always)]
+    fn slot(key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - HOT_BITS)) as usize
+    }
+
+    #[inline(always)]
+    fn get(&self, key: u64) -> Option<u32> {
+        let (k, v) = self.slots[Self::slot(key)];
+        (k == key).then_some(v)
+    }
+
+    #[inline(always)]
+    fn put(&mut self, key: u64, value: u32) {
+        self.slots[Self::slot(key)] = (key, value);
+    }
+}
+
+/// The capital sigma's lowercase depends on the next character, so words
+/// holding one are not cached by their raw text.
+#[inline]
+fn cacheable(word: &str) -> bool {
+    word.is_ascii() || !word.contains('\u{03A3}')
+}
+
+/// Rows of (column or feature, count) pairs.
+#[derive(Debug, Default)]
+pub(crate) struct Rows {
+    pub(crate) indptr: Vec<usize>,
+    pub(crate) feats: Vec<u32>,
+    pub(crate) counts: Vec<u32>,
+}
+
+impl Rows {
+    pub(crate) fn new() -> Self {
+        Rows { indptr: vec![0], ..Default::default() }
+    }
+}
+
+/// The word window for n-grams: the indices of the last `MAX_NGRAM - 1`
+/// kept words.
+#[derive(Debug, Default)]
+struct Window {
+    ids: [u32; MAX_NGRAM],
+    filled: usize,
+}
+
+impl Window {
+    #[inline]
+    fn push(&mut self, id: u32) {
+        self.ids.copy_within(1.., 0);
+        self.ids[MAX_NGRAM - 1] = id;
+        self.filled = (self.filled + 1).min(MAX_NGRAM);
+    }
+
+    /// The last `n` ids (after a push).
+    #[inline]
+    fn last(&self, n: usize) -> &[u32] {
+        &self.ids[MAX_NGRAM - n..]
+    }
+}
+
+// ------------------------------------------------------------------ fitting
+
+/// Marks n-gram feature ids in rows (unigram features are word indices).
+pub(crate) const NGRAM_TAG: u32 = 1 << 31;
+
+/// Counts documents while growing a local vocabulary.
+///
+/// Two id spaces keep the hot loop short: a unigram feature *is* its word
+/// index `u` (no lookup from word to feature), and n-gram features `g` are
+/// numbered apart and tagged with [`NGRAM_TAG`] in rows.
+pub(crate) struct FitCounter<'a> {
+    analyzer: &'a Analyzer,
+    scratch: Scratch,
+    min_n: usize,
+    max_n: usize,
+    hot: HotWords,
+    surface: WordTable,
+    /// Analyzed words; the index of a word is its unigram feature.
+    pub(crate) words: StrMap<()>,
+    bigrams: PairTable,
+    long: hashbrown::HashMap<Box<[u32]>, u32, FxBuildHasher>,
+    /// N-gram -> (start in `seqs`, number of words).
+    ng_seq: Vec<(u32, u8)>,
+    /// Word indices of every n-gram.
+    seqs: Vec<u32>,
+    df_u: Vec<u32>,
+    df_g: Vec<u32>,
+    /// Total count of each feature over the corpus (for `max_features`).
+    tf: Option<(Vec<u64>, Vec<u64>)>,
+    binary: bool,
+    counts_u: Vec<u32>,
+    counts_g: Vec<u32>,
+    touched: Vec<u32>,
+    window: Window,
+    /// Per-document buffers: word spans, then their ids.
+    spans: Vec<(usize, usize)>,
+    ids: Vec<u32>,
+    pub(crate) rows: Option<Rows>,
+    pub(crate) n_docs: usize,
+}
+
+/// Expected number of distinct words in `bytes` of text (Heaps' law, fitted
+/// loosely on news and Usenet text), for sizing tables up front.
+pub(crate) fn expected_words(bytes: usize) -> usize {
+    let tokens = (bytes / 6).max(1) as f64;
+    ((16.0 * tokens.powf(0.6)) as usize).clamp(1024, 1 << 22)
+}
+
+impl<'a> FitCounter<'a> {
+    /// Sizes the tables and row buffers for about `bytes` of text: reserved
+    /// but untouched memory costs nothing, while growing by reallocation
+    /// copies and faults in pages again.
+    pub(crate) fn reserve_for(&mut self, bytes: usize) {
+        let words = expected_words(bytes);
+        self.surface.reserve(words * 5 / 4);
+        self.words.reserve(words, words * 8);
+        self.df_u.reserve(words);
+        self.counts_u.reserve(words);
+        if self.max_n >= 2 {
+            self.bigrams.reserve(words * 6);
+        }
+        if let Some(rows) = &mut self.rows {
+            let nnz = bytes / 6 + 16;
+            rows.feats.reserve(nnz * if self.max_n >= 2 { 3 } else { 1 });
+            rows.counts.reserve(nnz * if self.max_n >= 2 { 3 } else { 1 });
+        }
+    }
+
+    pub(crate) fn new(
+        analyzer: &'a Analyzer,
+        keep_rows: bool,
+        track_tf: bool,
+        binary: bool,
+    ) -> Self {
+        let (min_n, max_n) = analyzer.config().ngram_range;
+        FitCounter {
+            analyzer,
+            scratch: analyzer.scratch(),
+            min_n,
+            max_n,
+            hot: HotWords::new(),
+            surface: surface_cache(),
+            words: StrMap::new(),
+            bigrams: Default::default(),
+            long: Default::default(),
+            ng_seq: Vec::new(),
+            seqs: Vec::new(),
+            df_u: Vec::new(),
+            df_g: Vec::new(),
+            tf: track_tf.then(|| (Vec::new(), Vec::new())),
+            binary,
+            counts_u: Vec::new(),
+            counts_g: Vec::new(),
+            touched: Vec::new(),
+            window: Window::default(),
+            spans: Vec::new(),
+            ids: Vec::new(),
+            rows: keep_rows.then(Rows::new),
+            n_docs: 0,
+        }
+    }
+
+    /// Number of unigram features (all words when unigrams are counted).
+    fn n_uni(&self) -> usize {
+        if self.min_n == 1 {
+            self.words.len()
+        } else {
+            0
+        }
+    }
+
+    /// Number of n-gram features.
+    pub(crate) fn n_ngrams(&self) -> usize {
+        self.ng_seq.len()
+    }
+
+    /// Number of local features: unigrams first, then n-grams.
+    pub(crate) fn n_features(&self) -> usize {
+        self.n_uni() + self.ng_seq.len()
+    }
+
+    /// Word indices of local feature `f`, written to `out`.
+    #[inline]
+    pub(crate) fn feature_words(&self, f: usize, out: &mut Vec<u32>) {
+        out.clear();
+        let nu = self.n_uni();
+        if f < nu {
+            out.push(f as u32);
+        } else {
+            let (s, n) = self.ng_seq[f - nu];
+            out.extend_from_slice(&self.seqs[s as usize..s as usize + n as usize]);
+        }
+    }
+
+    /// Document frequency of local feature `f`.
+    pub(crate) fn df(&self, f: usize) -> u32 {
+        let nu = self.n_uni();
+        if f < nu {
+            self.df_u[f]
+        } else {
+            self.df_g[f - nu]
+        }
+    }
+
+    /// Total count of local feature `f` (0 when not tracked).
+    pub(crate) fn tf(&self, f: usize) -> u64 {
+        let nu = self.n_uni();
+        match &self.tf {
+            Some((u, _)) if f < nu => u[f],
+            Some((_, g)) => g[f - nu],
+            None => 0,
+        }
+    }
+
+    fn new_ngram(&mut self, words: &[u32]) -> Result<u32> {
+        if self.ng_seq.len() >= (NGRAM_TAG - 1) as usize
+            || self.seqs.len() + words.len() > u32::MAX as usize
+        {
+            return Err(Error::VocabularyTooLarge);
+        }
+        let g = self.ng_seq.len() as u32;
+        self.ng_seq.push((self.seqs.len() as u32, words.len() as u8));
+        self.seqs.extend_from_slice(words);
+        self.df_g.push(0);
+        self.counts_g.push(0);
+        if let Some((_, tf)) = &mut self.tf {
+            tf.push(0);
+        }
+        Ok(g)
+    }
+
+    /// The word index of a raw word, or [`DROPPED`] (the cache behind
+    /// [`HotWords`]).
+    fn word_of_cold(&mut self, doc: &str, tok: Token<'_>) -> Result<u32> {
+        let cache = cacheable(tok.text);
+        let (hash, k0) = (hash_str(tok.text), head8(tok.text.as_bytes()));
+        if cache {
+            if let Some(u) = self.surface.get(tok.text.as_bytes(), hash, k0) {
+                return Ok(u);
+            }
+        }
+        let u = match self.analyzer.normalize_uncached(doc, tok, &mut self.scratch) {
+            None => DROPPED,
+            Some(term) => {
+                let before = self.words.len();
+                let u = self.words.entry(term, || ()).map_err(|_| Error::VocabularyTooLarge)?;
+                if u >= (NGRAM_TAG - 1) as usize {
+                    return Err(Error::VocabularyTooLarge);
+                }
+                if self.words.len() > before {
+                    self.df_u.push(0);
+                    self.counts_u.push(0);
+                    if let Some((tf, _)) = &mut self.tf {
+                        tf.push(0);
+                    }
+                }
+                u as u32
+            }
+        };
+        if cache {
+            self.surface.insert(tok.text.as_bytes(), hash, k0, u);
+        }
+        Ok(u)
+    }
+
+    /// Counts one document, in three passes over it (find the words, resolve
+    /// their ids, count): each pass is a short loop whose iterations do not
+    /// wait on each other, so the processor overlaps their memory accesses.
+    pub(crate) fn add(&mut self, doc: &str) -> Result<()> {
+        let mut spans = std::mem::take(&mut self.spans);
+        let mut ids = std::mem::take(&mut self.ids);
+        spans.clear();
+        spans.extend(self.analyzer.words(doc).map(|t| (t.span.start, t.span.end)));
+        ids.clear();
+        ids.reserve(spans.len());
+        let bytes = doc.as_bytes();
+        for &(start, end) in &spans {
+            let key = HotWords::key(bytes, start, end - start);
+            let u = match key.and_then(|k| self.hot.get(k)) {
+                Some(u) => u,
+                None => {
+                    let tok = Token {
+                        text: &doc[start..end],
+                        span: Span::new(start, end),
+                        kind: TokenKind::Word,
+                    };
+                    let u = self.word_of_cold(doc, tok)?;
+                    if let Some(k) = key {
+                        if cacheable(tok.text) {
+                            self.hot.put(k, u);
+                        }
+                    }
+                    u
+                }
+            };
+            if u != DROPPED {
+                ids.push(u);
+            }
+        }
+        if self.min_n == 1 {
+            for &u in &ids {
+                let c = &mut self.counts_u[u as usize];
+                if *c == 0 {
+                    self.touched.push(u);
+                }
+                *c += 1;
+            }
+        }
+        if self.max_n >= 2 {
+            self.window.filled = 0;
+            for &u in &ids {
+                self.window.push(u);
+                let top = self.max_n.min(self.window.filled);
+                for n in self.min_n.max(2)..=top {
+                    let g = self.ngram_feature(n)?;
+                    let c = &mut self.counts_g[g as usize];
+                    if *c == 0 {
+                        self.touched.push(g | NGRAM_TAG);
+                    }
+                    *c += 1;
+                }
+            }
+        }
+        self.spans = spans;
+        self.ids = ids;
+        self.finish_doc();
+        Ok(())
+    }
+
+    #[inline]
+    fn ngram_feature(&mut self, n: usize) -> Result<u32> {
+        let words = self.window.last(n);
+        if n == 2 {
+            let key = pack2(words[0], words[1]);
+            if let Some(g) = self.bigrams.get(key) {
+                return Ok(g);
+            }
+            let words = [words[0], words[1]];
+            let g = self.new_ngram(&words)?;
+            self.bigrams.insert(key, g);
+            Ok(g)
+        } else {
+            if let Some(&g) = self.long.get(words) {
+                return Ok(g);
+            }
+            let words: Box<[u32]> = words.into();
+            let g = self.new_ngram(&words)?;
+            self.long.insert(words, g);
+            Ok(g)
+        }
+    }
+
+    fn finish_doc(&mut self) {
+        for &t in &self.touched {
+            let (counts, df, tf) = if t & NGRAM_TAG != 0 {
+                (&mut self.counts_g, &mut self.df_g, self.tf.as_mut().map(|x| &mut x.1))
+            } else {
+                (&mut self.counts_u, &mut self.df_u, self.tf.as_mut().map(|x| &mut x.0))
+            };
+            let i = (t & !NGRAM_TAG) as usize;
+            df[i] += 1;
+            if let Some(tf) = tf {
+                tf[i] += if self.binary { 1 } else { counts[i] as u64 };
+            }
+            if let Some(rows) = &mut self.rows {
+                rows.feats.push(t);
+                rows.counts.push(counts[i]);
+            }
+            counts[i] = 0;
+        }
+        self.touched.clear();
+        if let Some(rows) = &mut self.rows {
+            rows.indptr.push(rows.feats.len());
+        }
+        self.n_docs += 1;
+    }
+}
+
+// ------------------------------------------------------------ fixed columns
+
+/// Counts documents against a fixed vocabulary (transform, or fitting IDF
+/// with a user-given vocabulary). Per document it collects the matched
+/// columns and sorts them, so it needs no array as wide as the vocabulary
+/// and is cheap to create for a single short document.
+pub(crate) struct ColumnCounter<'a> {
+    analyzer: &'a Analyzer,
+    index: &'a LookupIndex,
+    scratch: Scratch,
+    min_n: usize,
+    max_n: usize,
+    hot: HotWords,
+    surface: WordTable,
+    hits: Vec<u32>,
+    window: Window,
+    pub(crate) rows: Rows,
+}
+
+impl<'a> ColumnCounter<'a> {
+    pub(crate) fn new(analyzer: &'a Analyzer, index: &'a LookupIndex) -> Self {
+        let (min_n, max_n) = analyzer.config().ngram_range;
+        ColumnCounter {
+            analyzer,
+            index,
+            scratch: analyzer.scratch(),
+            min_n,
+            max_n,
+            hot: HotWords::new(),
+            surface: surface_cache(),
+            hits: Vec::new(),
+            window: Window::default(),
+            rows: Rows::new(),
+        }
+    }
+
+    #[inline]
+    fn word_of(&mut self, doc: &str, tok: Token<'_>) -> u32 {
+        let hot = HotWords::key(doc.as_bytes(), tok.span.start, tok.text.len());
+        if let Some(v) = hot.and_then(|k| self.hot.get(k)) {
+            return v;
+        }
+        let w = self.word_of_cold(doc, tok);
+        if let Some(k) = hot {
+            if cacheable(tok.text) {
+                self.hot.put(k, w);
+            }
+        }
+        w
+    }
+
+    fn word_of_cold(&mut self, doc: &str, tok: Token<'_>) -> u32 {
+        let cache = cacheable(tok.text);
+        let (hash, k0) = (hash_str(tok.text), head8(tok.text.as_bytes()));
+        if cache {
+            if let Some(w) = self.surface.get(tok.text.as_bytes(), hash, k0) {
+                return w;
+            }
+        }
+        let w = match self.analyzer.normalize_uncached(doc, tok, &mut self.scratch) {
+            None => DROPPED,
+            Some(term) => self.index.words.index_of(term).map_or(UNKNOWN, |i| i as u32),
+        };
+        if cache {
+            self.surface.insert(tok.text.as_bytes(), hash, k0, w);
+        }
+        w
+    }
+
+    /// Counts one document and appends its row (columns sorted).
+    pub(crate) fn add(&mut self, doc: &str) {
+        self.window.filled = 0;
+        for tok in self.analyzer.words(doc) {
+            let w = self.word_of(doc, tok);
+            if w == DROPPED {
+                continue;
+            }
+            if self.min_n == 1 && w != UNKNOWN {
+                let col = *self.index.words.value(w as usize);
+                if col != NONE {
+                    self.hits.push(col);
+                }
+            }
+            if self.max_n >= 2 {
+                self.window.push(w);
+                let top = self.max_n.min(self.window.filled);
+                for n in self.min_n.max(2)..=top {
+                    let words = self.window.last(n);
+                    if words.contains(&UNKNOWN) {
+                        continue;
+                    }
+                    let col = if n == 2 {
+                        self.index.bigrams.get(pack2(words[0], words[1]))
+                    } else {
+                        self.index.long.get(words).copied()
+                    };
+                    if let Some(col) = col {
+                        self.hits.push(col);
+                    }
+                }
+            }
+        }
+        self.hits.sort_unstable();
+        let mut i = 0;
+        while i < self.hits.len() {
+            let c = self.hits[i];
+            let mut j = i + 1;
+            while j < self.hits.len() && self.hits[j] == c {
+                j += 1;
+            }
+            self.rows.feats.push(c);
+            self.rows.counts.push((j - i) as u32);
+            i = j;
+        }
+        self.hits.clear();
+        self.rows.indptr.push(self.rows.feats.len());
+    }
+}
+
+// ------------------------------------------------------------------ hashing
+
+/// Counts documents into hashed columns with signed counts.
+pub(crate) struct HashCounter<'a> {
+    analyzer: &'a Analyzer,
+    scratch: Scratch,
+    n_features: u32,
+    alternate_sign: bool,
+    min_n: usize,
+    max_n: usize,
+    /// Raw word -> packed (column, sign) with its analyzed term as suffix.
+    surface: ArenaCache<u32>,
+    /// Packed (column, sign) of each hashed term of the current document.
+    hits: Vec<u32>,
+    terms: Vec<String>,
+    gram: String,
+    pub(crate) indptr: Vec<usize>,
+    pub(crate) cols: Vec<u32>,
+    pub(crate) values: Vec<f64>,
+}
+
+const SIGN_BIT: u32 = 1 << 31;
+
+impl<'a> HashCounter<'a> {
+    pub(crate) fn new(analyzer: &'a Analyzer, n_features: u32, alternate_sign: bool) -> Self {
+        let (min_n, max_n) = analyzer.config().ngram_range;
+        HashCounter {
+            analyzer,
+            scratch: analyzer.scratch(),
+            n_features,
+            alternate_sign,
+            min_n,
+            max_n,
+            surface: ArenaCache::new(1 << 21, 1 << 28),
+            hits: Vec::new(),
+            terms: vec![String::new(); MAX_NGRAM],
+            gram: String::new(),
+            indptr: vec![0],
+            cols: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn add_hashed(&mut self, packed: u32) {
+        self.hits.push(packed);
+    }
+
+    fn pack(&self, term: &str) -> u32 {
+        let (col, positive) = hashed_feature(term, self.n_features);
+        if positive {
+            col
+        } else {
+            col | SIGN_BIT
+        }
+    }
+
+    pub(crate) fn add(&mut self, doc: &str) {
+        let mut filled = 0usize;
+        for tok in self.analyzer.words(doc) {
+            let hash = hash_str(tok.text);
+            let cache = cacheable(tok.text);
+            let found = if cache { self.surface.find(tok.text, hash) } else { None };
+            let packed = match found {
+                Some(slot) => {
+                    if slot.value == DROPPED {
+                        continue;
+                    }
+                    if self.max_n >= 2 {
+                        self.terms.rotate_left(1);
+                        let last = &mut self.terms[MAX_NGRAM - 1];
+                        last.clear();
+                        last.push_str(self.surface.suffix(slot));
+                    }
+                    slot.value
+                }
+                None => {
+                    let Some(term) = self.analyzer.normalize_uncached(doc, tok, &mut self.scratch)
+                    else {
+                        if cache {
+                            self.surface.insert(tok.text, hash, DROPPED);
+                        }
+                        continue;
+                    };
+                    let term = term.to_string();
+                    let packed = self.pack(&term);
+                    if cache {
+                        self.surface.insert_with_suffix(tok.text, hash, &term, packed);
+                    }
+                    if self.max_n >= 2 {
+                        self.terms.rotate_left(1);
+                        self.terms[MAX_NGRAM - 1] = term;
+                    }
+                    packed
+                }
+            };
+            if self.min_n == 1 {
+                self.add_hashed(packed);
+            }
+            if self.max_n >= 2 {
+                filled = (filled + 1).min(MAX_NGRAM);
+                for n in self.min_n.max(2)..=self.max_n.min(filled) {
+                    self.gram.clear();
+                    for (k, t) in self.terms[MAX_NGRAM - n..].iter().enumerate() {
+                        if k > 0 {
+                            self.gram.push(' ');
+                        }
+                        self.gram.push_str(t);
+                    }
+                    let p = self.pack(&self.gram);
+                    self.add_hashed(p);
+                }
+            }
+        }
+        // Sort by column, then sum the signed counts of each column.
+        self.hits.sort_unstable_by_key(|&p| p & !SIGN_BIT);
+        let mut i = 0;
+        while i < self.hits.len() {
+            let col = self.hits[i] & !SIGN_BIT;
+            let mut sum = 0.0;
+            while i < self.hits.len() && self.hits[i] & !SIGN_BIT == col {
+                sum += if self.alternate_sign && self.hits[i] & SIGN_BIT != 0 { -1.0 } else { 1.0 };
+                i += 1;
+            }
+            // Collisions can cancel to zero: nothing is stored then.
+            if sum != 0.0 {
+                self.cols.push(col);
+                self.values.push(sum);
+            }
+        }
+        self.hits.clear();
+        self.indptr.push(self.cols.len());
+    }
+}
+
+// ---------------------------------------------------------------- weighting
+
+/// Turns a row of raw counts (sorted columns) into TF-IDF values in place.
+pub(crate) fn weigh(
+    values: &mut [f64],
+    cols: &[u32],
+    s: &crate::TfidfSettings,
+    idf: Option<&[f64]>,
+) {
+    if s.binary {
+        // As scikit-learn: every stored value becomes 1, sign included.
+        values.fill(1.0);
+    }
+    if s.sublinear_tf {
+        for v in values.iter_mut() {
+            *v = v.signum() * (v.abs().ln() + 1.0);
+        }
+    }
+    if let Some(idf) = idf {
+        for (v, &c) in values.iter_mut().zip(cols) {
+            *v *= idf[c as usize];
+        }
+    }
+    match s.norm {
+        crate::Norm::L2 => {
+            let mut sum = 0.0;
+            for v in values.iter() {
+                sum += v * v;
+            }
+            if sum != 0.0 {
+                let n = sum.sqrt();
+                for v in values.iter_mut() {
+                    *v /= n;
+                }
+            }
+        }
+        crate::Norm::L1 => {
+            let mut sum = 0.0;
+            for v in values.iter() {
+                sum += v.abs();
+            }
+            if sum != 0.0 {
+                for v in values.iter_mut() {
+                    *v /= sum;
+                }
+            }
+        }
+        crate::Norm::None => {}
+    }
+}

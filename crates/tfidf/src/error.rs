@@ -1,0 +1,64 @@
+//! Errors of the vectorizer crate.
+
+/// Everything that can go wrong when configuring, fitting, applying, saving
+/// or loading a vectorizer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The tokenizer configuration is invalid.
+    #[error(transparent)]
+    Tokenizer(#[from] sift_tokenize::Error),
+    /// A parameter is out of range.
+    #[error("invalid parameter {name}: {reason}")]
+    Param {
+        /// The parameter.
+        name: &'static str,
+        /// What was expected.
+        reason: String,
+    },
+    /// `max_df` keeps fewer documents than `min_df` requires.
+    #[error("max_df corresponds to {max} documents, fewer than min_df's {min}: lower min_df or raise max_df")]
+    DfRange {
+        /// Documents allowed by `max_df`.
+        max: f64,
+        /// Documents required by `min_df`.
+        min: f64,
+    },
+    /// No term was found at all.
+    #[error("empty vocabulary: the documents contain no terms (only stop words, or no text?)")]
+    EmptyVocabulary,
+    /// Pruning by document frequency removed every term.
+    #[error("after pruning, no terms remain: lower min_df or raise max_df")]
+    NoTermsAfterPruning,
+    /// Fitting needs at least one document.
+    #[error("cannot fit on zero documents")]
+    NoDocuments,
+    /// A term of a fixed vocabulary appears twice.
+    #[error("the fixed vocabulary repeats the term '{0}'")]
+    DuplicateTerm(String),
+    /// The vocabulary outgrew the 4 GiB / 4 billion term limit.
+    #[error(
+        "the vocabulary is too large: at most 4 billion terms and 4 GiB of text are supported"
+    )]
+    VocabularyTooLarge,
+    /// A matrix had an inconsistent structure.
+    #[error("invalid sparse matrix: {0}")]
+    Matrix(String),
+    /// The input to `transform` differs from what the vectorizer expects.
+    #[error("shape mismatch: {0}")]
+    Shape(String),
+    /// Saved bytes are not a vectorizer, are damaged, or come from a newer sift.
+    #[error("invalid vectorizer data: {0}")]
+    Format(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+}
+
+/// A `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,294 @@
+//! The vectorizer's table from raw words to ids: open addressing with linear
+//! probing, where each 24-byte slot holds a hash tag, the word's length and
+//! its first 8 bytes. A word of up to 8 bytes is found with one memory
+//! access, a longer one with two (the rest of the key is in an arena).
+//! Hand-written for the counting loop: hashbrown's layout took three
+//! dependent cache misses per lookup of a rare word (control bytes, slot,
+//! key text), and rare words dominate the lookup time of real corpora.
+
+use sift_tokenize::hash_str;
+
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    /// First 8 bytes of the word, zero-padded.
+    k0: u64,
+    /// High bits of the hash, never 0 for a filled slot (0 = empty).
+    tag: u32,
+    len: u32,
+    /// Start of bytes 8.. of the word in the arena.
+    rest: u32,
+    value: u32,
+}
+
+/// A bounded map from words to `u32` values; emptied when it reaches
+/// `max_entries` words or `max_text` bytes of long-word text.
+pub(crate) struct WordTable {
+    slots: Vec<Slot>,
+    len: usize,
+    arena: Vec<u8>,
+    max_entries: usize,
+    max_text: usize,
+}
+
+/// The first 8 bytes of `w`, zero-padded, little-endian.
+#[inline(always)]
+pub(crate) fn head8(w: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    let n = w.len().min(8);
+    a[..n].copy_from_slice(&w[..n]);
+    u64::from_le_bytes(a)
+}
+
+#[inline(always)]
+fn tag_of(hash: u64) -> u32 {
+    ((hash >> 32) as u32) | 1
+}
+
+impl WordTable {
+    pub(crate) fn new(max_entries: usize, max_text: usize) -> Self {
+        WordTable {
+            slots: vec![Slot::default(); 1024],
+            len: 0,
+            arena: Vec::new(),
+            max_entries,
+            max_text: max_text.min(u32::MAX as usize - 1),
+        }
+    }
+
+    /// Makes room for about `n` words without growing on the way.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        let want = (n.min(self.max_entries) * 2).next_power_of_two();
+        if want > self.slots.len() {
+            self.rehash(want);
+        }
+    }
+
+    #[inline(always)]
+    fn matches(&self, s: &Slot, w: &[u8], k0: u64, tag: u32) -> bool {
+        s.tag == tag
+            && s.k0 == k0
+            && s.len as usize == w.len()
+            && (w.len() <= 8
+                || self.arena[s.rest as usize..s.rest as usize + w.len() - 8] == w[8..])
+    }
+
+    /// The value of `w` (`hash` = [`hash_str`] of it, `k0` = [`head8`]).
+    #[inline]
+    pub(crate) fn get(&self, w: &[u8], hash: u64, k0: u64) -> Option<u32> {
+        let tag = tag_of(hash);
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            let s = &self.slots[i];
+            if s.tag == 0 {
+                return None;
+            }
+            if self.matches(s, w, k0, tag) {
+                return Some(s.value);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Inserts `w` (absent) with `value`.
+    pub(crate) fn insert(&mut self, w: &[u8], hash: u64, k0: u64, value: u32) {
+        if self.len >= self.max_entries || self.arena.len() + w.len() > self.max_text {
+            self.slots.iter_mut().for_each(|s| *s = Slot::default());
+            self.arena.clear();
+            self.len = 0;
+        }
+        if (self.len + 1) * 2 > self.slots.len() {
+            let n = self.slots.len() * 2;
+            self.rehash(n);
+        }
+        let rest = self.arena.len() as u32;
+        if w.len() > 8 {
+            self.arena.extend_from_slice(&w[8..]);
+        }
+        let slot = Slot { k0, tag: tag_of(hash), len: w.len() as u32, rest, value };
+        self.place(hash, slot);
+        self.len += 1;
+    }
+
+    fn place(&mut self, hash: u64, slot: Slot) {
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        while self.slots[i].tag != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = slot;
+    }
+
+    /// Moves every word into a table of `n` slots (hashes are recomputed
+    /// from the key bytes: growth is rare, lookups are not).
+    fn rehash(&mut self, n: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); n]);
+        let mut key = Vec::new();
+        for s in old.into_iter().filter(|s| s.tag != 0) {
+            key.clear();
+            key.extend_from_slice(&s.k0.to_le_bytes()[..(s.len as usize).min(8)]);
+            if s.len > 8 {
+                key.extend_from_slice(
+                    &self.arena[s.rest as usize..s.rest as usize + s.len as usize - 8],
+                );
+            }
+            // Keys are the bytes of `&str` words.
+            let h = hash_str(std::str::from_utf8(&key).unwrap_or_default());
+            self.place(h, s);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(t: &WordTable, w: &str) -> Option<u32> {
+        t.get(w.as_bytes(), hash_str(w), head8(w.as_bytes()))
+    }
+
+    #[test]
+    fn short_and_long_words_through_growth() {
+        let mut t = WordTable::new(1 << 20, 1 << 20);
+        let words: Vec<String> = (0..5000)
+            .map(|i| if i % 3 == 0 { format!("w{i}") } else { format!("a-rather-long-word-{i}") })
+            .collect();
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(lookup(&t, w), None);
+            t.insert(w.as_bytes(), hash_str(w), head8(w.as_bytes()), i as u32);
+        }
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(lookup(&t, w), Some(i as u32), "{w}");
+        }
+        assert_eq!(lookup(&t, "a-rather-long-word-"), None);
+        assert_eq!(lookup(&t, "w"), None);
+    }
+
+    #[test]
+    fn empties_itself_when_full() {
+        let mut t = WordTable::new(100, 1 << 20);
+        for i in 0..150u32 {
+            let w = format!("x{i}");
+            t.insert(w.as_bytes(), hash_str(&w), head8(w.as_bytes()), i);
+        }
+        assert_eq!(lookup(&t, "x149"), Some(149));
+        assert_eq!(lookup(&t, "x1"), None);
+    }
+}
+
+/// A map from packed word-id pairs to `u32`, for bigrams: open addressing
+/// with the key and value in one 16-byte slot (one memory access per lookup
+/// where hashbrown's layout takes two). Hand-written for the same reason as
+/// [`WordTable`]. Keys are `(a << 32) | b` with `a, b < 2^31`, so
+/// `u64::MAX` never occurs and marks empty slots.
+#[derive(Clone, Debug)]
+pub(crate) struct PairTable {
+    slots: Vec<(u64, u32)>,
+    len: usize,
+}
+
+const EMPTY_PAIR: u64 = u64::MAX;
+
+impl Default for PairTable {
+    fn default() -> Self {
+        PairTable { slots: vec![(EMPTY_PAIR, 0); 16], len: 0 }
+    }
+}
+
+impl PairTable {
+    #[inline(always)]
+    fn home(&self, key: u64) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    }
+
+    /// Number of keys.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Makes room for `n` keys.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        let want = ((self.len + n) * 2).next_power_of_two();
+        if want > self.slots.len() {
+            self.rehash(want);
+        }
+    }
+
+    /// The value of `key`.
+    #[inline]
+    pub(crate) fn get(&self, key: u64) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            let (k, v) = self.slots[i];
+            if k == key {
+                return Some(v);
+            }
+            if k == EMPTY_PAIR {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Sets `key` to `value` (inserting or replacing).
+    pub(crate) fn insert(&mut self, key: u64, value: u32) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let n = self.slots.len() * 2;
+            self.rehash(n);
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            let k = self.slots[i].0;
+            if k == key {
+                self.slots[i].1 = value;
+                return;
+            }
+            if k == EMPTY_PAIR {
+                self.slots[i] = (key, value);
+                self.len += 1;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn rehash(&mut self, n: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![(EMPTY_PAIR, 0); n]);
+        let mask = n - 1;
+        for (k, v) in old.into_iter().filter(|&(k, _)| k != EMPTY_PAIR) {
+            let mut i = self.home(k);
+            while self.slots[i].0 != EMPTY_PAIR {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (k, v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod pair_tests {
+    use super::*;
+
+    #[test]
+    fn pairs() {
+        let mut t = PairTable::default();
+        for a in 0..300u64 {
+            for b in (0..300u64).step_by(7) {
+                assert_eq!(t.get(a << 32 | b), None);
+                t.insert(a << 32 | b, (a * 1000 + b) as u32);
+            }
+        }
+        for a in 0..300u64 {
+            for b in (0..300u64).step_by(7) {
+                assert_eq!(t.get(a << 32 | b), Some((a * 1000 + b) as u32));
+            }
+        }
+        t.insert(5 << 32 | 7, 1);
+        assert_eq!(t.get(5 << 32 | 7), Some(1));
+        assert_eq!(t.len(), 300 * 43);
+    }
+}
