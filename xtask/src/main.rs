@@ -3,6 +3,7 @@
 //! Tasks read the real corpora in `../shared/data` (or `$SIFT_DATA`).
 
 mod data;
+mod peers;
 mod sentences;
 mod tidy;
 mod tokens;
@@ -16,11 +17,16 @@ tasks:
   eval-sentences [--verbose]   BBC reconstruction rate of the sentence splitter
   print-tokens FILE            title, paragraphs, sentences (byte spans) and terms of FILE
   tidy                         architecture checks (dependency direction, module docs, CI)
+  bench-peers [--runs N] [--only NAME]
+                               TF-IDF speed, memory and output checks against scikit-learn
+                               (set SIFT_PYTHON to a Python with ../shared/peers set up)
 ";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |name: &str| args.iter().any(|a| a == name);
+    let opt =
+        |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     match args.first().map(String::as_str) {
         Some("eval-sentences") => sentences::run(flag("--verbose")),
         Some("print-tokens") => match args.get(1) {
@@ -28,6 +34,14 @@ fn main() -> Result<()> {
             None => bail!("usage: cargo xtask print-tokens FILE"),
         },
         Some("tidy") => tidy::run(),
+        Some("bench-peers") => {
+            let runs = opt("--runs").map(|r| r.parse()).transpose()?.unwrap_or(5);
+            peers::run(runs, opt("--only").as_deref())
+        }
+        Some("vec-child") => {
+            let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
+            peers::child(&arg(1), arg(2).parse()?, arg(3).parse()?)
+        }
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{HELP}");
             Ok(())

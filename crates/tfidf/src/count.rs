@@ -502,7 +502,7 @@ impl<'a> ColumnCounter<'a> {
         }
         let w = match self.analyzer.normalize_uncached(doc, tok, &mut self.scratch) {
             None => DROPPED,
-            Some(term) => self.index.words.index_of(term).map_or(UNKNOWN, |i| i as u32),
+            Some(term) => self.index.word_id(term).unwrap_or(UNKNOWN),
         };
         if cache {
             self.surface.insert(tok.text.as_bytes(), hash, k0, w);
@@ -519,7 +519,7 @@ impl<'a> ColumnCounter<'a> {
                 continue;
             }
             if self.min_n == 1 && w != UNKNOWN {
-                let col = *self.index.words.value(w as usize);
+                let col = self.index.word_column(w);
                 if col != NONE {
                     self.hits.push(col);
                 }

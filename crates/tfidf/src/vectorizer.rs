@@ -630,10 +630,10 @@ impl TfidfVectorizer {
                 let index = self.index()?;
                 let mut ids = Vec::new();
                 for w in term.split(' ') {
-                    ids.push(index.words.index_of(w)? as u32);
+                    ids.push(index.word_id(w)?);
                 }
                 let col = match ids.len() {
-                    1 => Some(*index.words.value(ids[0] as usize)).filter(|&c| c != NONE),
+                    1 => Some(index.word_column(ids[0])).filter(|&c| c != NONE),
                     2 => index.bigrams.get(pack2(ids[0], ids[1])),
                     _ => index.long.get(ids.as_slice()).copied(),
                 };

@@ -1,9 +1,9 @@
 //! The fitted vocabulary and the index that maps words to columns.
 
 use crate::error::{Error, Result};
-use crate::wordtable::PairTable;
+use crate::wordtable::{head8, PairTable, WordTable};
 use rustc_hash::FxBuildHasher;
-use sift_tokenize::StrMap;
+use sift_tokenize::hash_str;
 
 /// No column: a word that is only part of n-gram terms.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -80,14 +80,22 @@ impl Vocabulary {
     }
 }
 
-/// Maps analyzed words to columns: unigram words to their index (and
-/// column), and sequences of word indices to n-gram columns.
-#[derive(Clone, Debug, Default)]
+/// Maps analyzed words to columns: each word that appears in a term gets an
+/// id (and its column when it is a unigram term); n-gram terms are keyed by
+/// their words' ids.
+#[derive(Default)]
 pub(crate) struct LookupIndex {
-    /// Word -> its column as a unigram term, or [`NONE`].
-    pub(crate) words: StrMap<u32>,
+    words: WordTable,
+    /// Word id -> its column as a unigram term, or [`NONE`].
+    word_col: Vec<u32>,
     pub(crate) bigrams: PairTable,
     pub(crate) long: hashbrown::HashMap<Box<[u32]>, u32, FxBuildHasher>,
+}
+
+impl std::fmt::Debug for LookupIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LookupIndex").field("words", &self.word_col.len()).finish_non_exhaustive()
+    }
 }
 
 #[inline]
@@ -96,42 +104,71 @@ pub(crate) fn pack2(a: u32, b: u32) -> u64 {
 }
 
 impl LookupIndex {
+    /// The id of an analyzed word, if it appears in any term.
+    #[inline]
+    pub(crate) fn word_id(&self, w: &str) -> Option<u32> {
+        self.words.get(w.as_bytes(), hash_str(w), head8(w.as_bytes()))
+    }
+
+    /// The column of word `id` as a unigram term, or [`NONE`].
+    #[inline]
+    pub(crate) fn word_column(&self, id: u32) -> u32 {
+        self.word_col[id as usize]
+    }
+
+    fn id_or_insert(&mut self, w: &str) -> u32 {
+        let (h, k0) = (hash_str(w), head8(w.as_bytes()));
+        if let Some(id) = self.words.get(w.as_bytes(), h, k0) {
+            return id;
+        }
+        let id = self.word_col.len() as u32;
+        self.words.insert(w.as_bytes(), h, k0, id);
+        self.word_col.push(NONE);
+        id
+    }
+
     /// Builds the index of `vocab`. Terms are split into words on spaces
     /// (words never contain one).
     pub(crate) fn build(vocab: &Vocabulary) -> Result<Self> {
-        let mut index = LookupIndex {
-            words: StrMap::with_capacity(vocab.len().min(1 << 22), vocab.text.len().min(1 << 26)),
-            ..Default::default()
-        };
+        if vocab.len() >= NONE as usize {
+            return Err(Error::VocabularyTooLarge);
+        }
+        // Size the tables up front: growing a table of a million entries
+        // rehashes it about twenty times.
+        let n_ngrams = vocab.iter().filter(|t| t.contains(' ')).count();
+        let n_words = vocab.len() - n_ngrams;
+        let mut index = LookupIndex { words: WordTable::unbounded(), ..Default::default() };
+        index.words.reserve(n_words + n_words / 2 + 16);
+        index.word_col.reserve(n_words + n_words / 2 + 16);
+        let mut bigrams: Vec<(u64, u32)> = Vec::with_capacity(n_ngrams);
         let mut ids: Vec<u32> = Vec::with_capacity(8);
         // Sorted vocabularies repeat first words: remember the last one.
         let mut last_first: Option<(&str, u32)> = None;
         for (col, term) in vocab.iter().enumerate() {
             let col = col as u32;
-            if !term.contains(' ') {
-                let i = index.words.entry(term, || NONE).map_err(|_| Error::VocabularyTooLarge)?;
-                *index.words.value_mut(i) = col;
+            let Some(space) = term.find(' ') else {
+                let id = index.id_or_insert(term);
+                index.word_col[id as usize] = col;
                 continue;
-            }
+            };
             ids.clear();
-            for (k, w) in term.split(' ').enumerate() {
-                let id = match last_first {
-                    Some((lw, lid)) if k == 0 && lw == w => lid,
-                    _ => {
-                        index.words.entry(w, || NONE).map_err(|_| Error::VocabularyTooLarge)? as u32
-                    }
-                };
-                if k == 0 {
-                    last_first = Some((w, id));
-                }
-                ids.push(id);
+            let first = &term[..space];
+            let id = match last_first {
+                Some((lw, lid)) if lw == first => lid,
+                _ => index.id_or_insert(first),
+            };
+            last_first = Some((first, id));
+            ids.push(id);
+            for w in term[space + 1..].split(' ') {
+                ids.push(index.id_or_insert(w));
             }
             if ids.len() == 2 {
-                index.bigrams.insert(pack2(ids[0], ids[1]), col);
+                bigrams.push((pack2(ids[0], ids[1]), col));
             } else {
                 index.long.insert(ids.as_slice().into(), col);
             }
         }
+        index.bigrams = PairTable::from_pairs(bigrams);
         Ok(index)
     }
 }
@@ -148,13 +185,13 @@ mod tests {
         assert_eq!(v.len(), 5);
         assert_eq!(v.term(2), "trade deal");
         let idx = LookupIndex::build(&v).unwrap();
-        let trade = idx.words.index_of("trade").unwrap() as u32;
-        let deal = idx.words.index_of("deal").unwrap() as u32;
-        let war = idx.words.index_of("war").unwrap();
-        assert_eq!(*idx.words.value(trade as usize), 1);
-        assert_eq!(*idx.words.value(war), NONE);
+        let trade = idx.word_id("trade").unwrap();
+        let deal = idx.word_id("deal").unwrap();
+        let war = idx.word_id("war").unwrap();
+        assert_eq!(idx.word_column(trade), 1);
+        assert_eq!(idx.word_column(war), NONE);
         assert_eq!(idx.bigrams.get(pack2(trade, deal)), Some(2));
-        let us = idx.words.index_of("us").unwrap() as u32;
+        let us = idx.word_id("us").unwrap();
         assert_eq!(idx.long.get([us, trade, deal].as_slice()), Some(&4));
     }
 

@@ -22,6 +22,7 @@ struct Slot {
 
 /// A bounded map from words to `u32` values; emptied when it reaches
 /// `max_entries` words or `max_text` bytes of long-word text.
+#[derive(Default)]
 pub(crate) struct WordTable {
     slots: Vec<Slot>,
     len: usize,
@@ -55,9 +56,14 @@ impl WordTable {
         }
     }
 
+    /// A table that never empties itself (for indexes, not caches).
+    pub(crate) fn unbounded() -> Self {
+        WordTable::new(usize::MAX, u32::MAX as usize)
+    }
+
     /// Makes room for about `n` words without growing on the way.
     pub(crate) fn reserve(&mut self, n: usize) {
-        let want = (n.min(self.max_entries) * 2).next_power_of_two();
+        let want = (n.min(self.max_entries).max(512) * 2).next_power_of_two();
         if want > self.slots.len() {
             self.rehash(want);
         }
@@ -208,6 +214,41 @@ impl PairTable {
         self.len
     }
 
+    /// A table holding `pairs` (keys distinct), built in one go: the pairs
+    /// are sorted by home slot and inserted in that order, so the writes walk
+    /// the table sequentially instead of missing the cache once per pair.
+    pub(crate) fn from_pairs(mut pairs: Vec<(u64, u32)>) -> Self {
+        let n = (pairs.len() * 5 / 3 + 16).next_power_of_two();
+        let mut t = PairTable { slots: vec![(EMPTY_PAIR, 0); n], len: 0 };
+        // A counting sort on coarse home buckets (64 slots each) is enough
+        // for sequential writes, and is linear.
+        let shift = 6.min(n.trailing_zeros());
+        let mut starts = vec![0usize; (n >> shift) + 1];
+        for &(k, _) in &pairs {
+            starts[(t.home(k) >> shift) + 1] += 1;
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        let mut ordered = vec![(EMPTY_PAIR, 0u32); pairs.len()];
+        for &(k, v) in &pairs {
+            let b = t.home(k) >> shift;
+            ordered[starts[b]] = (k, v);
+            starts[b] += 1;
+        }
+        pairs.clear();
+        let mask = n - 1;
+        for (k, v) in ordered {
+            let mut i = t.home(k);
+            while t.slots[i].0 != EMPTY_PAIR {
+                i = (i + 1) & mask;
+            }
+            t.slots[i] = (k, v);
+            t.len += 1;
+        }
+        t
+    }
+
     /// Makes room for `n` keys.
     pub(crate) fn reserve(&mut self, n: usize) {
         let want = ((self.len + n) * 2).next_power_of_two();
@@ -274,21 +315,32 @@ mod pair_tests {
     use super::*;
 
     #[test]
+    fn bulk_build() {
+        let pairs: Vec<(u64, u32)> =
+            (0..5000u64).map(|i| (((i % 70) << 32) | (i / 70), i as u32)).collect();
+        let t = PairTable::from_pairs(pairs.clone());
+        for (k, v) in pairs {
+            assert_eq!(t.get(k), Some(v));
+        }
+        assert_eq!(t.get(999 << 32), None);
+    }
+
+    #[test]
     fn pairs() {
         let mut t = PairTable::default();
         for a in 0..300u64 {
             for b in (0..300u64).step_by(7) {
-                assert_eq!(t.get(a << 32 | b), None);
-                t.insert(a << 32 | b, (a * 1000 + b) as u32);
+                assert_eq!(t.get((a << 32) | b), None);
+                t.insert((a << 32) | b, (a * 1000 + b) as u32);
             }
         }
         for a in 0..300u64 {
             for b in (0..300u64).step_by(7) {
-                assert_eq!(t.get(a << 32 | b), Some((a * 1000 + b) as u32));
+                assert_eq!(t.get((a << 32) | b), Some((a * 1000 + b) as u32));
             }
         }
-        t.insert(5 << 32 | 7, 1);
-        assert_eq!(t.get(5 << 32 | 7), Some(1));
+        t.insert((5 << 32) | 7, 1);
+        assert_eq!(t.get((5 << 32) | 7), Some(1));
         assert_eq!(t.len(), 300 * 43);
     }
 }

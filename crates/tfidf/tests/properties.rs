@@ -317,3 +317,24 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Transforming in batches (bounded memory) equals transforming at once,
+    /// and fitting from an iterator equals fitting a slice.
+    #[test]
+    fn batches_and_streams_agree(s in settings(), docs in corpus(), batch in 1usize..5) {
+        let params = TfidfParams::from_settings(s).check().unwrap();
+        if let Ok(v) = params.fit(&docs) {
+            let whole = v.transform(&docs);
+            let parts: Vec<_> = v.transform_batches(docs.iter(), batch).collect();
+            prop_assert_eq!(parts.len(), docs.len().div_ceil(batch));
+            prop_assert_eq!(sift_tfidf::Csr::vstack(parts).unwrap(), whole);
+            let streamed = params.fit_iter(docs.iter()).unwrap();
+            prop_assert_eq!(streamed.to_bytes(), v.to_bytes());
+        } else {
+            prop_assert!(params.fit_iter(docs.iter()).is_err());
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Reading inputs: text files (or stdin), JSON Lines records, gzip.
+
+use crate::error::input;
+use anyhow::Result;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// Opens a file for reading (transparently gunzipping `.gz`), with clear
+/// errors for missing files and directories. `-` is stdin.
+pub fn open(path: &str) -> Result<Box<dyn BufRead>> {
+    if path == "-" {
+        return Ok(Box::new(BufReader::new(std::io::stdin())));
+    }
+    let p = Path::new(path);
+    if p.is_dir() {
+        return Err(input(format!("{path}: is a directory, expected a file")));
+    }
+    let file = std::fs::File::open(p)
+        .map_err(|e| input(format!("{path}: cannot open: {}", io_reason(&e))))?;
+    if path.ends_with(".gz") {
+        Ok(Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(file))))
+    } else {
+        Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
+    }
+}
+
+/// A short reason for an I/O error ("no such file", "permission denied").
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// A whole text input. Bytes that are not UTF-8 are replaced by U+FFFD with
+/// a warning naming the file and the first bad byte's offset (lenient: a
+/// stray Latin-1 byte should not stop an analyst's batch).
+pub fn read_text(path: &str) -> Result<String> {
+    let mut bytes = Vec::new();
+    open(path)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| input(format!("{path}: cannot read: {}", io_reason(&e))))?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            eprintln!("sift: warning: {path}: invalid UTF-8 at byte {at}; replaced with U+FFFD");
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    })
+}
+
+/// Reads JSON Lines records, calling `f(line_number, record)` for each;
+/// every line must be a JSON object (an empty line is an error too, so that
+/// records and output rows line up).
+pub fn for_each_record(
+    path: &str,
+    mut f: impl FnMut(usize, serde_json::Value) -> Result<()>,
+) -> Result<()> {
+    let mut reader = open(path)?;
+    let mut buf = Vec::new();
+    let mut line_no = 0usize;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| input(format!("{path}: cannot read: {}", io_reason(&e))))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let text = match std::str::from_utf8(&buf) {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(input(format!(
+                    "{path}:{line_no}: invalid UTF-8 at byte {} of the line, expected UTF-8 JSON",
+                    e.valid_up_to()
+                )))
+            }
+        };
+        let text = text.trim_end_matches(['\n', '\r']);
+        if text.trim().is_empty() {
+            return Err(input(format!("{path}:{line_no}: empty line, expected a JSON object")));
+        }
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            input(format!(
+                "{path}:{line_no}: invalid JSON ({e}), expected one JSON object per line"
+            ))
+        })?;
+        if !value.is_object() {
+            return Err(input(format!(
+                "{path}:{line_no}: expected a JSON object, found {}",
+                json_kind(&value)
+            )));
+        }
+        f(line_no, value)?;
+    }
+    Ok(())
+}
+
+/// "a string", "a number"... for messages.
+pub fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// The string field `field` of a record, or an input error naming the line.
+pub fn text_field(
+    path: &str,
+    line: usize,
+    record: &serde_json::Value,
+    field: &str,
+) -> Result<String> {
+    match record.get(field) {
+        Some(serde_json::Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(input(format!(
+            "{path}:{line}: field \"{field}\" is {}, expected a string",
+            json_kind(other)
+        ))),
+        None => Err(input(format!("{path}:{line}: missing field \"{field}\""))),
+    }
+}

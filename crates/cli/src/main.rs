@@ -1,0 +1,78 @@
+//! `sift`: text tools for analysts who read a lot of news and reports.
+//!
+//! This binary is glue: it parses flags, reads and writes files, and maps
+//! errors to exit codes (see `error.rs`); the work happens in the library
+//! crates.
+
+mod cmd;
+mod error;
+mod input;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Label, summarize and vectorize news and reports.
+#[derive(Debug, Parser)]
+#[command(name = "sift", version, about, long_about = None, after_help = EXIT_CODES)]
+struct Cli {
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXIT_CODES: &str = "Exit codes: 0 success, 1 internal error, 2 usage error, 3 input error, 4 model error, 5 output error.";
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// TF-IDF features of JSON Lines records, as Matrix Market + vocabulary.
+    Vectorize(cmd::vectorize::Args),
+    /// Words of a text with byte spans and their terms.
+    Tokens(cmd::tokens::Args),
+    /// Title, paragraphs and sentences of a text with byte spans.
+    Sentences(cmd::sentences::Args),
+}
+
+/// Output formats shared by several subcommands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable lines.
+    Text,
+    /// One JSON document per input.
+    Json,
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(n) = cli.threads {
+        if n == 0 {
+            return Err(error::usage("--threads: expected at least 1"));
+        }
+        rayon::ThreadPoolBuilder::new().num_threads(n).build_global()?;
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match cli.command {
+        Command::Vectorize(a) => cmd::vectorize::run(a)?,
+        Command::Tokens(a) => cmd::tokens::run(a, &mut out)?,
+        Command::Sentences(a) => cmd::sentences::run(a, &mut out)?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => match error::classify(&e) {
+            None => ExitCode::SUCCESS,
+            Some((code, message)) => {
+                let _ = writeln!(std::io::stderr(), "sift: error: {message}");
+                ExitCode::from(code as u8)
+            }
+        },
+    }
+}

@@ -1,0 +1,36 @@
+//! Writing outputs: files are written atomically (a temporary file beside the
+//! target, renamed over it when complete), so an interrupted run never leaves
+//! a half-written file where a user's file was.
+
+use crate::error::output;
+use anyhow::Result;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// Writes `path` atomically through `write`, which gets a buffered writer.
+pub fn write_atomic(
+    path: &str,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let target = Path::new(path);
+    if target.is_dir() {
+        return Err(output(format!("{path}: is a directory, expected a file path")));
+    }
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let fail = |e: std::io::Error| {
+        output(format!("{path}: cannot write: {}", crate::input::io_reason(&e)))
+    };
+    let tmp =
+        tempfile::Builder::new().prefix(".sift-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
+    {
+        let mut w = BufWriter::with_capacity(1 << 16, tmp.as_file());
+        write(&mut w).map_err(fail)?;
+        w.flush().map_err(fail)?;
+    }
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(target).map_err(|e| fail(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! End-to-end tests of `sift vectorize`: Matrix Market output equal to the
+//! library's, and bad input reported with file, line and exit code.
+
+use std::process::Command;
+
+fn sift() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sift"))
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, content: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, content).unwrap();
+    p.display().to_string()
+}
+
+const DOCS: &[&str] = &[
+    "China's exports of steel rose 3.6% as tariffs bit.",
+    "Hackers stole the records of 3,600 staff, the firm said.",
+    "Steel tariffs and a data breach: a busy week for regulators.",
+];
+
+fn jsonl() -> String {
+    DOCS.iter().map(|d| serde_json::json!({ "id": 1, "text": d }).to_string() + "\n").collect()
+}
+
+#[test]
+fn matrix_market_equals_library_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(&dir, "docs.jsonl", &jsonl());
+    let out = dir.path().join("x.mtx");
+    let vocab = dir.path().join("vocab.txt");
+    let status = sift()
+        .args(["vectorize", "--input", &input, "--out"])
+        .arg(&out)
+        .arg("--vocab-out")
+        .arg(&vocab)
+        .args(["--ngram-range", "1,2", "--sublinear-tf", "--tokenizer", "sklearn", "--f64"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let params =
+        sift_tfidf::TfidfParams::new().ngram_range(1, 2).sublinear_tf(true).check().unwrap();
+    let (v, x) = params.fit_transform_as::<_, f64>(DOCS).unwrap();
+    let terms: Vec<String> =
+        std::fs::read_to_string(&vocab).unwrap().lines().map(str::to_string).collect();
+    assert_eq!(terms, v.vocabulary().iter().collect::<Vec<_>>());
+    let mtx = std::fs::read_to_string(&out).unwrap();
+    let mut lines = mtx.lines().filter(|l| !l.starts_with('%'));
+    assert!(mtx.starts_with("%%MatrixMarket matrix coordinate real general\n"));
+    let header: Vec<usize> = lines.next().unwrap().split(' ').map(|n| n.parse().unwrap()).collect();
+    assert_eq!(header, [3, v.vocabulary().len(), x.nnz()]);
+    let mut dense = vec![vec![0.0f64; header[1]]; 3];
+    for l in lines {
+        let f: Vec<&str> = l.split(' ').collect();
+        dense[f[0].parse::<usize>().unwrap() - 1][f[1].parse::<usize>().unwrap() - 1] =
+            f[2].parse().unwrap();
+    }
+    let expected = x.to_dense();
+    for r in 0..3 {
+        for c in 0..header[1] {
+            assert!((dense[r][c] - expected[[r, c]]).abs() < 1e-12);
+        }
+    }
+}
+
+#[test]
+fn default_tokenizer_stems_and_hashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(&dir, "docs.jsonl", &jsonl());
+    let out = dir.path().join("x.mtx");
+    let vocab = dir.path().join("v.txt");
+    let ok = sift()
+        .args(["vectorize", "--input", &input, "--stem", "english", "--out"])
+        .arg(&out)
+        .arg("--vocab-out")
+        .arg(&vocab)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let terms = std::fs::read_to_string(&vocab).unwrap();
+    assert!(terms.lines().any(|t| t == "tariff") && !terms.lines().any(|t| t == "the"), "{terms}");
+    let ok = sift()
+        .args(["vectorize", "--input", &input, "--hashing", "64", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let mtx = std::fs::read_to_string(&out).unwrap();
+    assert!(mtx.lines().nth(2).unwrap().starts_with("3 64 "));
+}
+
+fn failure(args: &[&str]) -> (i32, String) {
+    let o = sift().args(args).output().unwrap();
+    (o.status.code().unwrap(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn bad_input_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.mtx").display().to_string();
+    let bad = write(&dir, "bad.jsonl", "{\"text\": \"fine\"}\n{\"text\": \"also fine\"\n");
+    let (code, err) = failure(&["vectorize", "--input", &bad, "--out", &out]);
+    assert_eq!(code, 3);
+    assert!(err.contains("bad.jsonl:2: invalid JSON"), "{err}");
+    let missing = write(&dir, "missing.jsonl", "{\"text\": \"a b\"}\n{\"body\": \"c d\"}\n");
+    let (code, err) = failure(&["vectorize", "--input", &missing, "--out", &out]);
+    assert_eq!(code, 3);
+    assert!(err.contains("missing.jsonl:2: missing field \"text\""), "{err}");
+    let number = write(&dir, "number.jsonl", "{\"text\": 7}\n");
+    let (_, err) = failure(&["vectorize", "--input", &number, "--out", &out]);
+    assert!(err.contains("number.jsonl:1: field \"text\" is a number, expected a string"), "{err}");
+    let (code, err) = failure(&["vectorize", "--input", "/no/such/file.jsonl", "--out", &out]);
+    assert_eq!(code, 3);
+    assert!(err.contains("no such file"), "{err}");
+    let (code, err) =
+        failure(&["vectorize", "--input", dir.path().to_str().unwrap(), "--out", &out]);
+    assert_eq!(code, 3);
+    assert!(err.contains("is a directory"), "{err}");
+    assert!(!std::path::Path::new(&out).exists(), "no output is written on failure");
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let (code, err) = failure(&["vectorize", "--input", "x", "--out", "y", "--ngram-range", "2,1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("MIN <= MAX"), "{err}");
+    let (code, err) = failure(&["vectorize", "--input", "x", "--out", "y", "--min-df", "1.5"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("0.0..=1.0"), "{err}");
+    let (code, err) = failure(&["vectorize", "--input", "x", "--out", "y", "--stem", "klingon"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown language"), "{err}");
+}

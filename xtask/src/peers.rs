@@ -1,0 +1,192 @@
+//! `cargo xtask bench-peers`: sift's TF-IDF against scikit-learn on the 20
+//! Newsgroups train texts, in the same run on the same core.
+//!
+//! scikit-learn runs through `../shared/peers/vec_bench.py` (set up as its
+//! README says; the interpreter is `$SIFT_PYTHON`, default `python3`). sift
+//! runs in a child process of this xtask (`vec-child`) so that both report
+//! their own peak memory (VmHWM / ru_maxrss). Both are pinned with `taskset`
+//! when it exists: one core for one thread, two cores for two.
+
+use crate::data::{data_dir, read_jsonl, str_field, workspace_root};
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+use sift_tfidf::{Hashing, TfidfParams};
+use sift_tokenize::Language;
+use std::process::Command;
+use std::time::Instant;
+
+/// (our name, vec_bench.py variant, what it is)
+const VARIANTS: &[(&str, &str, &str)] = &[
+    ("unigram", "tfidf_uni", "TfidfVectorizer()"),
+    ("uni+bigram", "tfidf_bi", "TfidfVectorizer(ngram_range=(1, 2))"),
+    ("stemmed", "tfidf_snowball_memo", "Snowball-stemmed (NLTK with a memo cache)"),
+    ("hashing", "hashing", "HashingVectorizer(n_features=2**20)"),
+];
+
+fn params(name: &str) -> Result<TfidfParams> {
+    Ok(match name {
+        "unigram" => TfidfParams::new(),
+        "uni+bigram" => TfidfParams::new().ngram_range(1, 2),
+        "stemmed" => TfidfParams::new().stem(Language::English),
+        "hashing" => TfidfParams::new()
+            .hashing(Some(Hashing { n_features: 1 << 20, alternate_sign: true }))
+            .use_idf(false),
+        _ => bail!("unknown variant {name}"),
+    })
+}
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse().unwrap_or(0))
+        })
+        .unwrap_or(0)
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
+}
+
+/// The child: fit_transform `runs` times on `threads` threads; one JSON line.
+pub fn child(name: &str, threads: usize, runs: usize) -> Result<()> {
+    let docs: Vec<String> = read_jsonl("20newsgroups-bydate/train.jsonl.gz")?
+        .iter()
+        .map(|r| str_field(r, "text").to_string())
+        .collect();
+    let params = params(name)?.check()?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let mut times = Vec::new();
+    let mut out = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let r = pool.install(|| params.fit_transform_as::<_, f64>(&docs))?;
+        times.push(t.elapsed().as_secs_f64());
+        out = Some(r);
+    }
+    let (v, x) = out.context("no run")?;
+    let sum: f64 = x.data().iter().sum();
+    let json = serde_json::json!({
+        "median_s": median(times.clone()), "min_s": times.iter().cloned().fold(f64::MAX, f64::min),
+        "nnz": x.nnz(), "vocabulary_size": v.vocabulary().len(), "sum_data": sum, "peak_rss_kb": peak_rss_kb(),
+    });
+    println!("{json}");
+    Ok(())
+}
+
+fn taskset(cores: &str) -> Option<Vec<String>> {
+    Command::new("taskset")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| vec!["taskset".into(), "-c".into(), cores.into()])
+}
+
+fn run_json(mut argv: Vec<String>) -> Result<Value> {
+    let prog = argv.remove(0);
+    let out =
+        Command::new(&prog).args(&argv).output().with_context(|| format!("cannot run {prog}"))?;
+    if !out.status.success() {
+        bail!("{prog} {} failed:\n{}", argv.join(" "), String::from_utf8_lossy(&out.stderr));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last =
+        stdout.lines().rev().find(|l| l.starts_with('{')).context("no JSON line in output")?;
+    Ok(serde_json::from_str(last)?)
+}
+
+fn sklearn(python: &str, variant: &str, runs: usize) -> Result<(Value, u64)> {
+    let peers = workspace_root().join("../shared/peers");
+    let script = peers.join("vec_bench.py");
+    // A tiny wrapper reports the child's peak memory (ru_maxrss, KiB).
+    let wrapper = "import resource,subprocess,sys,json\n\
+        r=subprocess.run(sys.argv[1:],capture_output=True,text=True)\n\
+        sys.stderr.write(r.stderr)\n\
+        last=[l for l in r.stdout.splitlines() if l.startswith('{')][-1] if r.returncode==0 else None\n\
+        print(json.dumps({'rc':r.returncode,'out':json.loads(last) if last else None,'maxrss_kb':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))";
+    let tmp = std::env::temp_dir().join(format!("sift-vec-bench-{variant}.json"));
+    let mut argv = taskset("0").unwrap_or_default();
+    argv.extend([python.to_string(), "-c".into(), wrapper.into(), python.to_string()]);
+    argv.extend([
+        script.display().to_string(),
+        "--data-dir".into(),
+        data_dir().display().to_string(),
+    ]);
+    argv.extend([
+        "--runs".into(),
+        runs.to_string(),
+        "--variants".into(),
+        variant.into(),
+        "--out".into(),
+        tmp.display().to_string(),
+    ]);
+    let v = run_json(argv)?;
+    if v["rc"].as_i64() != Some(0) {
+        bail!("vec_bench.py failed for {variant}; is scikit-learn installed for {python}? See ../shared/peers/README.md");
+    }
+    Ok((v["out"]["variants"][variant].clone(), v["maxrss_kb"].as_u64().unwrap_or(0)))
+}
+
+fn sift(name: &str, threads: usize, runs: usize) -> Result<Value> {
+    let me = std::env::current_exe()?;
+    let cores = if threads == 1 { "0" } else { "0,1" };
+    let mut argv = taskset(cores).unwrap_or_default();
+    argv.extend([
+        me.display().to_string(),
+        "vec-child".into(),
+        name.into(),
+        threads.to_string(),
+        runs.to_string(),
+    ]);
+    run_json(argv)
+}
+
+pub fn run(runs: usize, only: Option<&str>) -> Result<()> {
+    let python = std::env::var("SIFT_PYTHON").unwrap_or_else(|_| "python3".into());
+    println!("TF-IDF fit_transform on 20 Newsgroups train (11,314 docs, 22 MB); median of {runs} runs; same machine, same run.");
+    println!("scikit-learn via ../shared/peers/vec_bench.py with {python}; sift in a child process; one core unless noted.\n");
+    println!(
+        "{:<11} {:>10} {:>10} {:>7} {:>10} {:>8} {:>10} {:>10}  checks (vocabulary, nnz, sum of values: sklearn / sift)",
+        "variant", "sklearn s", "sift 1t s", "ratio", "sift 2t s", "2t/1t", "sk MiB", "sift MiB"
+    );
+    for &(name, variant, _) in VARIANTS {
+        if only.is_some_and(|o| !name.contains(o)) {
+            continue;
+        }
+        let (sk, sk_rss) = sklearn(&python, variant, runs)?;
+        let one = sift(name, 1, runs)?;
+        let two = sift(name, 2, runs)?;
+        let sk_s = sk["median_s"].as_f64().unwrap_or(f64::NAN);
+        let one_s = one["median_s"].as_f64().unwrap_or(f64::NAN);
+        let two_s = two["median_s"].as_f64().unwrap_or(f64::NAN);
+        let vocab =
+            |v: &Value| v["vocabulary_size"].as_u64().map_or("-".to_string(), |x| x.to_string());
+        println!(
+            "{:<11} {:>10.3} {:>10.3} {:>6.1}x {:>10.3} {:>7.2}x {:>10.0} {:>10.0}  {}/{}, {}/{}, {:.2}/{:.2}",
+            name,
+            sk_s,
+            one_s,
+            sk_s / one_s,
+            two_s,
+            one_s / two_s,
+            sk_rss as f64 / 1024.0,
+            one["peak_rss_kb"].as_u64().unwrap_or(0) as f64 / 1024.0,
+            vocab(&sk),
+            vocab(&one),
+            sk["nnz"],
+            one["nnz"],
+            sk["sum_data"].as_f64().unwrap_or(f64::NAN),
+            one["sum_data"].as_f64().unwrap_or(f64::NAN),
+        );
+    }
+    Ok(())
+}
