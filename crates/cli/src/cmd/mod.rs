@@ -64,7 +64,7 @@ pub fn inputs(files: &[String]) -> Vec<String> {
     }
 }
 
-/// Where a text came from, for output: the path, or "<stdin>".
+/// Where a text came from, for output: the path, or `<stdin>`.
 pub fn source_name(path: &str) -> &str {
     if path == "-" {
         "<stdin>"
