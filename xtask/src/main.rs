@@ -3,6 +3,9 @@
 //! Tasks read the real corpora in `../shared/data` (or `$SIFT_DATA`).
 
 mod data;
+mod datasets;
+mod eval;
+mod explore;
 mod peers;
 mod sentences;
 mod tidy;
@@ -16,6 +19,10 @@ usage: cargo xtask <task> [options]
 tasks:
   eval-sentences [--verbose]   BBC reconstruction rate of the sentence splitter
   print-tokens FILE            title, paragraphs, sentences (byte spans) and terms of FILE
+  eval [--datasets 20ng,ag,bbc,reuters]
+                               default classifier on the benchmarks' test splits, beside the peers
+  explore [--set key=value]... [--test]
+                               configuration experiments (held-out training folds by default)
   tidy                         architecture checks (dependency direction, module docs, CI)
   bench-peers [--runs N] [--only NAME]
                                TF-IDF speed, memory and output checks against scikit-learn
@@ -37,6 +44,18 @@ fn main() -> Result<()> {
         Some("bench-peers") => {
             let runs = opt("--runs").map(|r| r.parse()).transpose()?.unwrap_or(5);
             peers::run(runs, opt("--only").as_deref())
+        }
+        Some("eval") => {
+            eval::run(&opt("--datasets").unwrap_or_else(|| "20ng,ag,bbc,reuters".into()))
+        }
+        Some("explore") => {
+            let sets: Vec<String> =
+                args.windows(2).filter(|w| w[0] == "--set").map(|w| w[1].clone()).collect();
+            explore::run(
+                &opt("--datasets").unwrap_or_else(|| "20ng,ag,bbc,reuters".into()),
+                &sets,
+                flag("--test"),
+            )
         }
         Some("vec-child") => {
             let arg = |i: usize| args.get(i).cloned().unwrap_or_default();

@@ -13,7 +13,6 @@ use std::fmt;
 
 /// What kind of failure, which decides the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // Model: for the model subcommands
 pub enum Kind {
     Internal = 1,
     Usage = 2,
@@ -46,7 +45,6 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
     CliError { kind: Kind::Usage, message: message.into() }.into()
 }
 
-#[allow(dead_code)] // for the model subcommands
 pub fn model(message: impl Into<String>) -> anyhow::Error {
     CliError { kind: Kind::Model, message: message.into() }.into()
 }

@@ -20,6 +20,9 @@ struct Cli {
     /// Worker threads (default: all cores).
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
+    /// No progress bars or warnings on stderr.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -28,6 +31,10 @@ const EXIT_CODES: &str = "Exit codes: 0 success, 1 internal error, 2 usage error
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Train a classifier on labelled data and write a model file.
+    Train(cmd::train::TrainArgs),
+    /// Score a model on labelled data.
+    Eval(cmd::train::EvalArgs),
     /// TF-IDF features of JSON Lines records, as Matrix Market + vocabulary.
     Vectorize(cmd::vectorize::Args),
     /// Words of a text with byte spans and their terms.
@@ -55,6 +62,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match cli.command {
+        Command::Train(a) => cmd::train::train(a, cli.quiet, &mut out)?,
+        Command::Eval(a) => cmd::train::eval(a, cli.quiet, &mut out)?,
         Command::Vectorize(a) => cmd::vectorize::run(a)?,
         Command::Tokens(a) => cmd::tokens::run(a, &mut out)?,
         Command::Sentences(a) => cmd::sentences::run(a, &mut out)?,

@@ -2,6 +2,7 @@
 
 pub mod sentences;
 pub mod tokens;
+pub mod train;
 pub mod vectorize;
 
 use crate::error::usage;

@@ -1,0 +1,388 @@
+//! Training-data readers: JSON Lines, CSV/TSV with a header, fastText, and a
+//! folder per label. Every malformed row is reported as `file:line` with
+//! what was expected, unless the caller opts into skipping bad rows.
+
+use crate::error::{Error, Result};
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// One labelled text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Example {
+    /// The text.
+    pub text: String,
+    /// Its labels (one for single-label data; zero or more for multi-label).
+    pub labels: Vec<String>,
+}
+
+/// Training-data file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object per line with a text field and a `label` (string) or
+    /// `labels` (list of strings) field.
+    Jsonl,
+    /// Comma-separated with a header row.
+    Csv,
+    /// Tab-separated with a header row.
+    Tsv,
+    /// `__label__a __label__b text...` per line.
+    FastText,
+    /// A folder with one sub-folder per label holding `.txt` files.
+    Dir,
+}
+
+impl Format {
+    /// The format a path's extension suggests (a folder: [`Format::Dir`]).
+    pub fn guess(path: &Path) -> Format {
+        if path.is_dir() {
+            return Format::Dir;
+        }
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        if name.ends_with(".csv") {
+            Format::Csv
+        } else if name.ends_with(".tsv") || name.ends_with(".tab") {
+            Format::Tsv
+        } else if name.ends_with(".ft") || name.ends_with(".fasttext") || name.ends_with(".txt") {
+            Format::FastText
+        } else {
+            Format::Jsonl
+        }
+    }
+}
+
+/// How to read training data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The field (JSONL) or column (CSV/TSV) with the text.
+    pub text_field: String,
+    /// The field or column with the label(s); for JSONL, `label` or
+    /// `labels` are both accepted when this is `label`.
+    pub label_field: String,
+    /// Skip malformed rows (with a count) instead of failing on the first.
+    pub skip_bad_rows: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions { text_field: "text".into(), label_field: "label".into(), skip_bad_rows: false }
+    }
+}
+
+/// Examples read from files, and how many rows were skipped as malformed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Loaded {
+    /// The examples, in file order.
+    pub examples: Vec<Example>,
+    /// Malformed rows skipped (only with `skip_bad_rows`), with their errors.
+    pub skipped: Vec<String>,
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> Error {
+    Error::Io { path: path.display().to_string(), source: e }
+}
+
+fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+    if path.is_dir() {
+        return Err(Error::Io {
+            path: path.display().to_string(),
+            source: std::io::Error::other("is a directory, expected a file"),
+        });
+    }
+    let f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    if path.extension().is_some_and(|e| e == "gz") {
+        Ok(Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(f))))
+    } else {
+        Ok(Box::new(BufReader::new(f)))
+    }
+}
+
+/// Reads examples from `path` in `format`.
+pub fn read(path: &Path, format: Format, opts: &ReadOptions) -> Result<Loaded> {
+    match format {
+        Format::Dir => read_dir(path),
+        Format::Jsonl => read_jsonl_from(open(path)?, &path.display().to_string(), opts),
+        Format::Csv => read_delimited(open(path)?, &path.display().to_string(), b',', opts),
+        Format::Tsv => read_delimited(open(path)?, &path.display().to_string(), b'\t', opts),
+        Format::FastText => read_fasttext(open(path)?, &path.display().to_string(), opts),
+    }
+}
+
+struct Collector<'o> {
+    name: String,
+    opts: &'o ReadOptions,
+    out: Loaded,
+}
+
+impl Collector<'_> {
+    fn push(&mut self, line: usize, r: std::result::Result<Example, String>) -> Result<()> {
+        match r {
+            Ok(e) => self.out.examples.push(e),
+            Err(message) if self.opts.skip_bad_rows => {
+                self.out.skipped.push(format!("{}:{line}: {message}", self.name))
+            }
+            Err(message) => return Err(Error::Input { path: self.name.clone(), line, message }),
+        }
+        Ok(())
+    }
+}
+
+/// Splits a label cell: `a|b` or `a,b` inside one cell give several labels.
+fn split_labels(s: &str) -> Vec<String> {
+    s.split(['|', ';']).map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+/// Reads JSON Lines from any reader (`name` is used in messages).
+pub fn read_jsonl_from(reader: impl Read, name: &str, opts: &ReadOptions) -> Result<Loaded> {
+    let mut c = Collector { name: name.to_string(), opts, out: Loaded::default() };
+    let mut reader = BufReader::new(reader);
+    let mut buf = Vec::new();
+    let mut line = 0;
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf).map_err(|e| io_err(Path::new(name), e))?;
+        if n == 0 {
+            break;
+        }
+        line += 1;
+        let r = (|| -> std::result::Result<Example, String> {
+            let s = std::str::from_utf8(&buf)
+                .map_err(|e| format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()))?;
+            if s.trim().is_empty() {
+                return Err("empty line, expected a JSON object".into());
+            }
+            let v: serde_json::Value = serde_json::from_str(s)
+                .map_err(|e| format!("invalid JSON ({e}), expected one object per line"))?;
+            let text = match v.get(&opts.text_field) {
+                Some(serde_json::Value::String(t)) => t.clone(),
+                Some(_) => return Err(format!("field \"{}\" must be a string", opts.text_field)),
+                None => return Err(format!("missing field \"{}\"", opts.text_field)),
+            };
+            let label_value = v.get(&opts.label_field).or_else(|| {
+                if opts.label_field == "label" {
+                    v.get("labels")
+                } else {
+                    None
+                }
+            });
+            let labels = match label_value {
+                Some(serde_json::Value::String(l)) if !l.trim().is_empty() => {
+                    vec![l.trim().to_string()]
+                }
+                Some(serde_json::Value::Array(a)) => {
+                    let mut ls = Vec::new();
+                    for x in a {
+                        match x.as_str() {
+                            Some(l) if !l.trim().is_empty() => ls.push(l.trim().to_string()),
+                            _ => {
+                                return Err(format!(
+                                    "field \"{}\" must hold non-empty strings",
+                                    opts.label_field
+                                ))
+                            }
+                        }
+                    }
+                    ls
+                }
+                Some(serde_json::Value::Null) => Vec::new(),
+                Some(_) => {
+                    return Err(format!(
+                        "field \"{}\" must be a string or a list of strings",
+                        opts.label_field
+                    ))
+                }
+                None => {
+                    return Err(format!("missing field \"{}\" (or \"labels\")", opts.label_field))
+                }
+            };
+            Ok(Example { text, labels })
+        })();
+        c.push(line, r)?;
+    }
+    Ok(c.out)
+}
+
+/// Reads CSV or TSV with a header row naming the text and label columns.
+pub fn read_delimited(
+    reader: impl Read,
+    name: &str,
+    delimiter: u8,
+    opts: &ReadOptions,
+) -> Result<Loaded> {
+    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(reader);
+    let headers = rdr
+        .headers()
+        .map_err(|e| Error::Input {
+            path: name.into(),
+            line: 1,
+            message: format!("cannot read the header row: {e}"),
+        })?
+        .clone();
+    let col = |want: &str| headers.iter().position(|h| h.trim() == want);
+    let (Some(tc), Some(lc)) = (col(&opts.text_field), col(&opts.label_field)) else {
+        return Err(Error::Input {
+            path: name.into(),
+            line: 1,
+            message: format!(
+                "the header must name a \"{}\" and a \"{}\" column (found: {})",
+                opts.text_field,
+                opts.label_field,
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ),
+        });
+    };
+    let mut c = Collector { name: name.to_string(), opts, out: Loaded::default() };
+    for rec in rdr.records() {
+        let (line, r) = match rec {
+            Err(e) => {
+                (e.position().map_or(0, |p| p.line() as usize), Err(format!("malformed row: {e}")))
+            }
+            Ok(rec) => {
+                let line = rec.position().map_or(0, |p| p.line() as usize);
+                let r = match (rec.get(tc), rec.get(lc)) {
+                    (Some(t), Some(l)) => {
+                        Ok(Example { text: t.to_string(), labels: split_labels(l) })
+                    }
+                    _ => Err(format!(
+                        "expected at least {} columns, found {}",
+                        tc.max(lc) + 1,
+                        rec.len()
+                    )),
+                };
+                (line, r)
+            }
+        };
+        c.push(line, r)?;
+    }
+    Ok(c.out)
+}
+
+/// Reads fastText's format: leading `__label__x` tokens, then the text.
+pub fn read_fasttext(reader: impl Read, name: &str, opts: &ReadOptions) -> Result<Loaded> {
+    let mut c = Collector { name: name.to_string(), opts, out: Loaded::default() };
+    for (i, line) in BufReader::new(reader).lines().enumerate() {
+        let line_no = i + 1;
+        let r = match line {
+            Err(e) => Err(format!("cannot read: {e}")),
+            Ok(l) if l.trim().is_empty() => continue,
+            Ok(l) => {
+                let mut labels = Vec::new();
+                let mut rest = l.trim_start();
+                while let Some(after) = rest.strip_prefix("__label__") {
+                    let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                    labels.push(after[..end].to_string());
+                    rest = after[end..].trim_start();
+                }
+                if labels.is_empty() {
+                    Err("expected `__label__NAME` before the text".into())
+                } else {
+                    Ok(Example { text: rest.to_string(), labels })
+                }
+            }
+        };
+        c.push(line_no, r)?;
+    }
+    Ok(c.out)
+}
+
+/// Reads a folder with one sub-folder per label, each holding `.txt` files
+/// (sorted by path, so the order is stable).
+pub fn read_dir(path: &Path) -> Result<Loaded> {
+    let mut out = Loaded::default();
+    let mut dirs: Vec<_> = std::fs::read_dir(path)
+        .map_err(|e| io_err(path, e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    if dirs.is_empty() {
+        return Err(Error::Input {
+            path: path.display().to_string(),
+            line: 0,
+            message: "expected one sub-folder per label".into(),
+        });
+    }
+    for d in dirs {
+        let label = d.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let mut files: Vec<_> = std::fs::read_dir(&d)
+            .map_err(|e| io_err(&d, e))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .collect();
+        files.sort();
+        for f in files {
+            let bytes = std::fs::read(&f).map_err(|e| io_err(&f, e))?;
+            let text = String::from_utf8(bytes).map_err(|e| Error::Input {
+                path: f.display().to_string(),
+                line: 0,
+                message: format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+            })?;
+            out.examples.push(Example { text, labels: vec![label.clone()] });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> ReadOptions {
+        ReadOptions::default()
+    }
+
+    #[test]
+    fn jsonl_single_and_multi() {
+        let data = "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"labels\": [\"x\", \"y\"]}\n{\"text\": \"c\", \"labels\": []}\n";
+        let l = read_jsonl_from(data.as_bytes(), "d.jsonl", &opts()).unwrap();
+        assert_eq!(l.examples[1].labels, ["x", "y"]);
+        assert!(l.examples[2].labels.is_empty());
+        let bad = "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": 3, \"label\": \"x\"}\n";
+        let e = read_jsonl_from(bad.as_bytes(), "d.jsonl", &opts()).unwrap_err();
+        assert_eq!(e.to_string(), "d.jsonl:2: field \"text\" must be a string");
+        let lenient = ReadOptions { skip_bad_rows: true, ..opts() };
+        let l = read_jsonl_from(bad.as_bytes(), "d.jsonl", &lenient).unwrap();
+        assert_eq!((l.examples.len(), l.skipped.len()), (1, 1));
+    }
+
+    #[test]
+    fn csv_tsv_fasttext() {
+        let csv = "id,text,label\n1,\"Steel, tariffs\",trade\n2,hack,breach|espionage\n";
+        let l = read_delimited(csv.as_bytes(), "d.csv", b',', &opts()).unwrap();
+        assert_eq!(l.examples[0].text, "Steel, tariffs");
+        assert_eq!(l.examples[1].labels, ["breach", "espionage"]);
+        let e = read_delimited("id,body\n1,x\n".as_bytes(), "d.csv", b',', &opts()).unwrap_err();
+        assert!(e.to_string().starts_with("d.csv:1: the header must name"), "{e}");
+        let tsv = "text\tlabel\nsome text\tx\n";
+        assert_eq!(
+            read_delimited(tsv.as_bytes(), "d.tsv", b'\t', &opts()).unwrap().examples.len(),
+            1
+        );
+        let ft =
+            "__label__trade __label__other Steel tariffs rose\n\n__label__breach data stolen\n";
+        let l = read_fasttext(ft.as_bytes(), "d.ft", &opts()).unwrap();
+        assert_eq!(l.examples[0].labels, ["trade", "other"]);
+        assert_eq!(l.examples[0].text, "Steel tariffs rose");
+        let e = read_fasttext("no label here\n".as_bytes(), "d.ft", &opts()).unwrap_err();
+        assert_eq!(e.to_string(), "d.ft:1: expected `__label__NAME` before the text");
+    }
+
+    #[test]
+    fn folder_per_label() {
+        let dir = tempfile::tempdir().unwrap();
+        for (label, file, text) in [
+            ("trade", "a.txt", "tariffs"),
+            ("trade", "b.txt", "quotas"),
+            ("breach", "c.txt", "leak"),
+        ] {
+            std::fs::create_dir_all(dir.path().join(label)).unwrap();
+            std::fs::write(dir.path().join(label).join(file), text).unwrap();
+        }
+        let l = read_dir(dir.path()).unwrap();
+        assert_eq!(l.examples.len(), 3);
+        assert_eq!(l.examples[0], Example { text: "leak".into(), labels: vec!["breach".into()] });
+        assert_eq!(Format::guess(dir.path()), Format::Dir);
+    }
+}

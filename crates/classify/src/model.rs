@@ -1,0 +1,361 @@
+//! sift's model file: a trained classifier with everything needed to
+//! reproduce its predictions, and the predictions themselves.
+//!
+//! File layout: the [`sift_tfidf::container`] (magic `SIFTMODL`, format
+//! version, length, CRC-32), holding a postcard-encoded state: labels, the
+//! vectorizer (its own versioned bytes: tokenizer settings, vocabulary,
+//! IDF), the linear scorer, Platt calibration, per-label thresholds, and
+//! training metadata as JSON (data hash, seed, parameters, cross-validated
+//! and validation metrics, sift version). No timestamp: the same data and
+//! seed give the same bytes. Loading checks the checksum before decoding
+//! and every shape after, so a damaged file is an error, never a panic.
+
+use crate::calibration::{softmax_in_place, Platt};
+use crate::error::{Error, Result};
+use crate::linear::{argmax, LinearModel};
+use crate::metrics::{self, Report};
+use crate::train::TrainParams;
+use serde::{Deserialize, Serialize};
+use sift_tfidf::{container, TfidfVectorizer};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Magic number of a model file.
+pub const MAGIC: &[u8; 8] = b"SIFTMODL";
+/// Current model format version.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Where a model came from and how good it was.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// sift version that trained it.
+    pub sift_version: String,
+    /// Fingerprint of the training texts and labels.
+    pub data_hash: String,
+    /// Examples given.
+    pub n_examples: usize,
+    /// Examples trained on (the rest was the validation split).
+    pub n_train: usize,
+    /// Examples per label.
+    pub label_counts: BTreeMap<String, usize>,
+    /// The training parameters (seed included).
+    pub params: TrainParams,
+    /// Metrics of out-of-fold predictions on the training data.
+    pub cross_validation: Option<Report>,
+    /// Metrics on the validation split, when one was held out.
+    pub validation: Option<Report>,
+}
+
+/// A trained text classifier.
+#[derive(Debug)]
+pub struct Model {
+    labels: Vec<String>,
+    multi_label: bool,
+    vectorizer: TfidfVectorizer,
+    scorer: LinearModel,
+    calibration: Option<Vec<Platt>>,
+    thresholds: Option<Vec<f32>>,
+    metadata: Metadata,
+}
+
+/// The prediction for one text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prediction {
+    /// Probability of each label (summing to 1 for single-label models).
+    pub probabilities: Vec<f32>,
+    /// Raw scores of each label.
+    pub scores: Vec<f32>,
+    /// The chosen labels: one for single-label models; for multi-label
+    /// models every label at or above its threshold, possibly none.
+    pub labels: Vec<usize>,
+}
+
+/// How much one term pushed a label's score.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contribution {
+    /// The term (n-grams joined by a space).
+    pub term: String,
+    /// Its TF-IDF value in the text times the label's weight for it.
+    pub weight: f32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct State {
+    labels: Vec<String>,
+    multi_label: bool,
+    vectorizer: Vec<u8>,
+    scorer: LinearModel,
+    calibration: Option<Vec<Platt>>,
+    thresholds: Option<Vec<f32>>,
+    metadata: String,
+}
+
+fn model_err(path: &str, message: impl Into<String>) -> Error {
+    Error::Model { path: path.to_string(), message: message.into() }
+}
+
+impl Model {
+    pub(crate) fn assemble(
+        labels: Vec<String>,
+        multi_label: bool,
+        vectorizer: TfidfVectorizer,
+        scorer: LinearModel,
+        calibration: Option<Vec<Platt>>,
+        thresholds: Option<Vec<f32>>,
+        metadata: Metadata,
+    ) -> Result<Model> {
+        let m =
+            Model { labels, multi_label, vectorizer, scorer, calibration, thresholds, metadata };
+        m.check("<model>")?;
+        Ok(m)
+    }
+
+    fn check(&self, path: &str) -> Result<()> {
+        let k = self.labels.len();
+        if k == 0 || self.scorer.n_classes() != k || !self.scorer.is_consistent() {
+            return Err(model_err(path, "the classifier's weights do not match its labels"));
+        }
+        if self.scorer.n_features() != self.vectorizer.n_features() {
+            return Err(model_err(path, "the classifier's weights do not match the vocabulary"));
+        }
+        if self
+            .calibration
+            .as_ref()
+            .is_some_and(|c| c.len() != k || c.iter().any(|p| !p.a.is_finite() || !p.b.is_finite()))
+        {
+            return Err(model_err(path, "the calibration does not match the labels"));
+        }
+        if self
+            .thresholds
+            .as_ref()
+            .is_some_and(|t| t.len() != k || t.iter().any(|v| !v.is_finite()))
+        {
+            return Err(model_err(path, "the thresholds do not match the labels"));
+        }
+        Ok(())
+    }
+
+    /// The labels, in index order.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// `true` for a multi-label model.
+    pub fn is_multi_label(&self) -> bool {
+        self.multi_label
+    }
+
+    /// The vectorizer.
+    pub fn vectorizer(&self) -> &TfidfVectorizer {
+        &self.vectorizer
+    }
+
+    /// The linear scorer.
+    pub fn scorer(&self) -> &LinearModel {
+        &self.scorer
+    }
+
+    /// Per-label thresholds (multi-label models).
+    pub fn thresholds(&self) -> Option<&[f32]> {
+        self.thresholds.as_deref()
+    }
+
+    /// Training metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    pub(crate) fn set_validation(&mut self, r: Report) {
+        self.metadata.validation = Some(r);
+    }
+
+    /// Probabilities from scores.
+    fn probabilities(&self, scores: &[f32]) -> Vec<f32> {
+        let mut p: Vec<f32> = match &self.calibration {
+            Some(cal) => scores.iter().zip(cal).map(|(&s, c)| c.prob(s as f64) as f32).collect(),
+            None if self.multi_label => scores.iter().map(|&s| 1.0 / (1.0 + (-s).exp())).collect(),
+            None => {
+                let mut v = scores.to_vec();
+                softmax_in_place(&mut v);
+                return v;
+            }
+        };
+        if !self.multi_label {
+            let sum: f32 = p.iter().sum();
+            if sum > 0.0 {
+                p.iter_mut().for_each(|x| *x /= sum);
+            }
+        }
+        p
+    }
+
+    fn decide(&self, probabilities: &[f32], threshold: Option<f32>) -> Vec<usize> {
+        if self.multi_label {
+            (0..self.labels.len())
+                .filter(|&c| {
+                    let t =
+                        threshold.or_else(|| self.thresholds.as_ref().map(|t| t[c])).unwrap_or(0.5);
+                    probabilities[c] >= t
+                })
+                .collect()
+        } else {
+            vec![argmax(probabilities)]
+        }
+    }
+
+    /// Predicts each text (in parallel). `threshold` overrides the model's
+    /// per-label thresholds for multi-label models.
+    pub fn predict<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        threshold: Option<f32>,
+    ) -> Vec<Prediction> {
+        let x = self.vectorizer.transform(texts);
+        let mut s = Vec::new();
+        x.rows()
+            .map(|(cols, vals)| {
+                self.scorer.scores_row(cols, vals, &mut s);
+                let probabilities = self.probabilities(&s);
+                let labels = self.decide(&probabilities, threshold);
+                Prediction { probabilities, scores: s.clone(), labels }
+            })
+            .collect()
+    }
+
+    /// The `top` terms of `text` that raised label `c`'s score most, with
+    /// their exact contributions (TF-IDF value times weight).
+    pub fn explain(&self, text: &str, c: usize, top: usize) -> Vec<Contribution> {
+        let x = self.vectorizer.transform(&[text]);
+        let (cols, vals) = x.row(0);
+        let w = self.scorer.class_weights(c);
+        let mut contrib: Vec<(f32, u32)> = cols
+            .iter()
+            .zip(vals)
+            .map(|(&j, &v)| (v * w[j as usize], j))
+            .filter(|(x, _)| *x > 0.0)
+            .collect();
+        contrib.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let vocab = self.vectorizer.vocabulary();
+        contrib
+            .into_iter()
+            .take(top)
+            .map(|(weight, j)| Contribution { term: vocab.term(j as usize).to_string(), weight })
+            .collect()
+    }
+
+    /// The `n` terms with the largest weights for label `c`.
+    pub fn top_terms(&self, c: usize, n: usize) -> Vec<(String, f32)> {
+        let w = self.scorer.class_weights(c);
+        let mut idx: Vec<usize> = (0..w.len()).collect();
+        let n = n.min(idx.len());
+        if n == 0 {
+            return Vec::new();
+        }
+        idx.select_nth_unstable_by(n - 1, |&a, &b| w[b].total_cmp(&w[a]).then(a.cmp(&b)));
+        idx.truncate(n);
+        idx.sort_by(|&a, &b| w[b].total_cmp(&w[a]).then(a.cmp(&b)));
+        let vocab = self.vectorizer.vocabulary();
+        idx.into_iter().map(|j| (vocab.term(j).to_string(), w[j])).collect()
+    }
+
+    /// Evaluates on texts with label indices of this model.
+    pub fn evaluate_indices<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        truth: &[Vec<usize>],
+    ) -> Report {
+        let pred: Vec<Vec<usize>> =
+            self.predict(texts, None).into_iter().map(|p| p.labels).collect();
+        if self.multi_label {
+            metrics::multi_label(&self.labels, truth, &pred)
+        } else {
+            let t: Vec<usize> = truth.iter().map(|v| v.first().copied().unwrap_or(0)).collect();
+            let p: Vec<usize> = pred.iter().map(|v| v[0]).collect();
+            metrics::single_label(&self.labels, &t, &p)
+        }
+    }
+
+    /// Evaluates on labelled examples; labels the model does not know count
+    /// as misses (and are reported).
+    pub fn evaluate(&self, examples: &[crate::Example]) -> Result<(Report, Vec<String>)> {
+        let mut unknown = std::collections::BTreeSet::new();
+        let truth: Vec<Vec<usize>> = examples
+            .iter()
+            .map(|e| {
+                e.labels
+                    .iter()
+                    .filter_map(|l| match self.labels.binary_search(l) {
+                        Ok(i) => Some(i),
+                        Err(_) => {
+                            unknown.insert(l.clone());
+                            None
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        if !self.multi_label && examples.iter().any(|e| e.labels.len() != 1) {
+            return Err(Error::Data(
+                "a single-label model needs exactly one label per example".into(),
+            ));
+        }
+        let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+        Ok((self.evaluate_indices(&texts, &truth), unknown.into_iter().collect()))
+    }
+
+    // --------------------------------------------------------- persistence
+
+    /// The model file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let state = State {
+            labels: self.labels.clone(),
+            multi_label: self.multi_label,
+            vectorizer: self.vectorizer.to_bytes(),
+            scorer: self.scorer.clone(),
+            calibration: self.calibration.clone(),
+            thresholds: self.thresholds.clone(),
+            metadata: serde_json::to_string(&self.metadata).unwrap_or_default(),
+        };
+        let payload = postcard::to_allocvec(&state).unwrap_or_default();
+        container::encode(MAGIC, FORMAT_VERSION, &payload)
+    }
+
+    /// A model from file bytes (`path` names it in errors).
+    pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model> {
+        let (_, payload) = container::decode(bytes, MAGIC, "sift model", FORMAT_VERSION)
+            .map_err(|e| model_err(path, e.to_string()))?;
+        let state: State = postcard::from_bytes(payload)
+            .map_err(|e| model_err(path, format!("cannot decode: {e}")))?;
+        let vectorizer = TfidfVectorizer::from_bytes(&state.vectorizer)
+            .map_err(|e| model_err(path, e.to_string()))?;
+        let metadata: Metadata = serde_json::from_str(&state.metadata)
+            .map_err(|e| model_err(path, format!("cannot decode metadata: {e}")))?;
+        let m = Model {
+            labels: state.labels,
+            multi_label: state.multi_label,
+            vectorizer,
+            scorer: state.scorer,
+            calibration: state.calibration,
+            thresholds: state.thresholds,
+            metadata,
+        };
+        m.check(path)?;
+        Ok(m)
+    }
+
+    /// Saves atomically.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        container::write_atomic(path, &self.to_bytes())
+            .map_err(|e| Error::Io { path: path.display().to_string(), source: e })
+    }
+
+    /// Loads a model file.
+    pub fn load(path: &Path) -> Result<Model> {
+        let name = path.display().to_string();
+        if path.is_dir() {
+            return Err(model_err(&name, "is a directory, expected a model file"));
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::Io { path: name.clone(), source: e })?;
+        Model::from_bytes(&bytes, &name)
+    }
+}

@@ -1,0 +1,434 @@
+//! Linear support vector machines trained by dual coordinate descent
+//! (Hsieh, Chang, Lin, Keerthi and Sundararajan, ICML 2008: the algorithm of
+//! LIBLINEAR's dual solvers, with its shrinking heuristic), one-vs-rest in
+//! parallel over classes.
+//!
+//! Options beyond LIBLINEAR: class weighting, and naive-Bayes feature
+//! scaling (Wang and Manning, ACL 2012, "NBSVM"): each binary problem scales
+//! feature `j` by the log-count ratio `r_j = ln((p_j/|p|) / (q_j/|q|))` of
+//! the positive and negative documents, which helps on short texts.
+
+use crate::error::{Error, Result};
+use crate::linear::LinearModel;
+use crate::records::SparseRecords;
+use crate::rng::Rng;
+use linfa::dataset::DatasetBase;
+use linfa::traits::{Fit, PredictInplace};
+use linfa::ParamGuard;
+use ndarray::{Array1, Array2};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sift_tfidf::Csr;
+
+/// The loss of a linear SVM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SvmLoss {
+    /// `max(0, 1 - y w·x)`.
+    Hinge,
+    /// `max(0, 1 - y w·x)^2` (LIBLINEAR's default).
+    SquaredHinge,
+}
+
+/// How errors on each class are weighted.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassWeight {
+    /// Every example counts the same.
+    Uniform,
+    /// Positive examples of a rare class count more: `C * n / (2 n_pos)`
+    /// for the positives of each one-vs-rest problem (at least `C`), up
+    /// to `cap` times `C`.
+    Balanced {
+        /// Largest weight multiplier.
+        cap: f64,
+    },
+}
+
+/// Validated parameters of [`LinearSvc`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinearSvcValidParams {
+    /// Inverse regularization strength.
+    pub c: f64,
+    /// Hinge or squared hinge.
+    pub loss: SvmLoss,
+    /// Stop when the projected-gradient gap falls below this.
+    pub tol: f64,
+    /// Most passes over the data.
+    pub max_epochs: usize,
+    /// Class weighting.
+    pub class_weight: ClassWeight,
+    /// Seed for the order of coordinate updates.
+    pub seed: u64,
+    /// The constant feature that learns the intercept (0: no intercept).
+    pub bias: f64,
+    /// Naive-Bayes feature scaling with this smoothing (`None`: off).
+    pub nb_alpha: Option<f64>,
+}
+
+impl Default for LinearSvcValidParams {
+    fn default() -> Self {
+        LinearSvcValidParams {
+            c: 1.0,
+            loss: SvmLoss::SquaredHinge,
+            tol: 0.1,
+            max_epochs: 1000,
+            class_weight: ClassWeight::Uniform,
+            seed: 42,
+            bias: 1.0,
+            nb_alpha: None,
+        }
+    }
+}
+
+/// Unchecked parameters of [`LinearSvc`] (a linfa `ParamGuard`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LinearSvcParams(LinearSvcValidParams);
+
+impl LinearSvcParams {
+    /// LIBLINEAR's defaults: C = 1, squared hinge, tolerance 0.1.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Inverse regularization strength.
+    pub fn c(mut self, c: f64) -> Self {
+        self.0.c = c;
+        self
+    }
+    /// Loss.
+    pub fn loss(mut self, loss: SvmLoss) -> Self {
+        self.0.loss = loss;
+        self
+    }
+    /// Stopping tolerance.
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.0.tol = tol;
+        self
+    }
+    /// Most passes over the data.
+    pub fn max_epochs(mut self, n: usize) -> Self {
+        self.0.max_epochs = n;
+        self
+    }
+    /// Class weighting.
+    pub fn class_weight(mut self, w: ClassWeight) -> Self {
+        self.0.class_weight = w;
+        self
+    }
+    /// Seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.0.seed = seed;
+        self
+    }
+    /// Intercept feature value (0 for none).
+    pub fn bias(mut self, b: f64) -> Self {
+        self.0.bias = b;
+        self
+    }
+    /// Naive-Bayes feature scaling.
+    pub fn nb_alpha(mut self, alpha: Option<f64>) -> Self {
+        self.0.nb_alpha = alpha;
+        self
+    }
+}
+
+impl ParamGuard for LinearSvcParams {
+    type Checked = LinearSvcValidParams;
+    type Error = Error;
+
+    fn check_ref(&self) -> Result<&Self::Checked> {
+        let p = &self.0;
+        let bad = |name, reason: &str| Err(Error::Param { name, reason: reason.to_string() });
+        if !(p.c.is_finite() && p.c > 0.0) {
+            return bad("c", "must be a positive number");
+        }
+        if !(p.tol.is_finite() && p.tol > 0.0) {
+            return bad("tol", "must be a positive number");
+        }
+        if p.max_epochs == 0 {
+            return bad("max_epochs", "must be at least 1");
+        }
+        if !(p.bias.is_finite() && p.bias >= 0.0) {
+            return bad("bias", "must be zero or positive");
+        }
+        if let ClassWeight::Balanced { cap } = p.class_weight {
+            if !(cap.is_finite() && cap >= 1.0) {
+                return bad("class_weight", "the cap must be at least 1");
+            }
+        }
+        if p.nb_alpha.is_some_and(|a| !(a.is_finite() && a > 0.0)) {
+            return bad("nb_alpha", "must be a positive number");
+        }
+        Ok(p)
+    }
+
+    fn check(self) -> Result<Self::Checked> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+/// A fitted one-vs-rest linear SVM.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinearSvc {
+    model: LinearModel,
+}
+
+impl LinearSvc {
+    /// The linear scorer.
+    pub fn model(&self) -> &LinearModel {
+        &self.model
+    }
+
+    /// Into the linear scorer.
+    pub fn into_model(self) -> LinearModel {
+        self.model
+    }
+}
+
+/// Naive-Bayes log-count ratios of one binary problem over `rows`.
+fn nb_ratios(
+    x: &Csr<f32>,
+    rows: &[usize],
+    positive: impl Fn(usize) -> bool,
+    alpha: f64,
+) -> Vec<f64> {
+    let d = x.ncols();
+    let mut p = vec![alpha; d];
+    let mut q = vec![alpha; d];
+    for &i in rows {
+        let (cols, vals) = x.row(i);
+        let t = if positive(i) { &mut p } else { &mut q };
+        for (&c, &v) in cols.iter().zip(vals) {
+            t[c as usize] += v.abs() as f64;
+        }
+    }
+    let (sp, sq): (f64, f64) = (p.iter().sum(), q.iter().sum());
+    p.iter().zip(&q).map(|(a, b)| ((a / sp) / (b / sq)).ln()).collect()
+}
+
+/// Trains one binary problem over `rows` of `x` by dual coordinate descent.
+/// Returns the weights (in the original feature space) and the bias.
+pub(crate) fn train_binary(
+    x: &Csr<f32>,
+    rows: &[usize],
+    positive: impl Fn(usize) -> bool + Sync,
+    p: &LinearSvcValidParams,
+    stream: u64,
+) -> (Vec<f32>, f32) {
+    let d = x.ncols();
+    let n = rows.len();
+    let scale = p.nb_alpha.map(|a| nb_ratios(x, rows, &positive, a));
+    let n_pos = rows.iter().filter(|&&i| positive(i)).count();
+    let (cp, cn) = match p.class_weight {
+        ClassWeight::Uniform => (p.c, p.c),
+        ClassWeight::Balanced { cap } => {
+            let w =
+                if n_pos == 0 { 1.0 } else { (n as f64 / (2.0 * n_pos as f64)).clamp(1.0, cap) };
+            (p.c * w, p.c)
+        }
+    };
+    let (upper_p, upper_n, diag_p, diag_n) = match p.loss {
+        SvmLoss::Hinge => (cp, cn, 0.0, 0.0),
+        SvmLoss::SquaredHinge => (f64::INFINITY, f64::INFINITY, 0.5 / cp, 0.5 / cn),
+    };
+    let y: Vec<f64> = rows.iter().map(|&i| if positive(i) { 1.0 } else { -1.0 }).collect();
+    let b2 = p.bias * p.bias;
+    let qd: Vec<f64> = rows
+        .iter()
+        .zip(&y)
+        .map(|(&i, &yi)| {
+            let (cols, vals) = x.row(i);
+            let sq: f64 = match &scale {
+                Some(r) => {
+                    cols.iter().zip(vals).map(|(&c, &v)| (v as f64 * r[c as usize]).powi(2)).sum()
+                }
+                None => vals.iter().map(|&v| (v as f64) * (v as f64)).sum(),
+            };
+            sq + b2 + if yi > 0.0 { diag_p } else { diag_n }
+        })
+        .collect();
+    // w lives in the scaled feature space; b is the weight of the bias feature.
+    let mut w = vec![0.0f64; d];
+    let mut b = 0.0f64;
+    let mut alpha = vec![0.0f64; n];
+    let mut index: Vec<usize> = (0..n).collect();
+    let mut rng = Rng::new(p.seed, stream);
+    let mut active = n;
+    let (mut pg_max_old, mut pg_min_old) = (f64::INFINITY, f64::NEG_INFINITY);
+    for _ in 0..p.max_epochs {
+        let (mut pg_max, mut pg_min) = (f64::NEG_INFINITY, f64::INFINITY);
+        rng.shuffle(&mut index[..active]);
+        let mut s = 0;
+        while s < active {
+            let k = index[s];
+            let i = rows[k];
+            let yi = y[k];
+            let (cols, vals) = x.row(i);
+            let mut dot = b * p.bias;
+            match &scale {
+                Some(r) => {
+                    for (&c, &v) in cols.iter().zip(vals) {
+                        dot += w[c as usize] * v as f64 * r[c as usize];
+                    }
+                }
+                None => {
+                    for (&c, &v) in cols.iter().zip(vals) {
+                        dot += w[c as usize] * v as f64;
+                    }
+                }
+            }
+            let (upper, diag) = if yi > 0.0 { (upper_p, diag_p) } else { (upper_n, diag_n) };
+            let g = yi * dot - 1.0 + alpha[k] * diag;
+            let mut pg = 0.0;
+            if alpha[k] == 0.0 {
+                if g > pg_max_old {
+                    active -= 1;
+                    index.swap(s, active);
+                    continue;
+                } else if g < 0.0 {
+                    pg = g;
+                }
+            } else if alpha[k] == upper {
+                if g < pg_min_old {
+                    active -= 1;
+                    index.swap(s, active);
+                    continue;
+                } else if g > 0.0 {
+                    pg = g;
+                }
+            } else {
+                pg = g;
+            }
+            pg_max = pg_max.max(pg);
+            pg_min = pg_min.min(pg);
+            if pg.abs() > 1e-12 {
+                let old = alpha[k];
+                alpha[k] = (old - g / qd[k]).clamp(0.0, upper);
+                let step = (alpha[k] - old) * yi;
+                match &scale {
+                    Some(r) => {
+                        for (&c, &v) in cols.iter().zip(vals) {
+                            w[c as usize] += step * v as f64 * r[c as usize];
+                        }
+                    }
+                    None => {
+                        for (&c, &v) in cols.iter().zip(vals) {
+                            w[c as usize] += step * v as f64;
+                        }
+                    }
+                }
+                b += step * p.bias;
+            }
+            s += 1;
+        }
+        if pg_max - pg_min <= p.tol {
+            if active == n {
+                break;
+            }
+            active = n;
+            pg_max_old = f64::INFINITY;
+            pg_min_old = f64::NEG_INFINITY;
+            continue;
+        }
+        pg_max_old = if pg_max <= 0.0 { f64::INFINITY } else { pg_max };
+        pg_min_old = if pg_min >= 0.0 { f64::NEG_INFINITY } else { pg_min };
+    }
+    let weights = match &scale {
+        Some(r) => w.iter().zip(r).map(|(a, b)| (a * b) as f32).collect(),
+        None => w.iter().map(|&a| a as f32).collect(),
+    };
+    (weights, (b * p.bias) as f32)
+}
+
+/// Trains one-vs-rest problems `0..k` (class `c`'s positives given by
+/// `positive(c, row)`) over `rows`, in parallel; deterministic whatever the
+/// number of threads (each class has its own seeded stream).
+pub(crate) fn train_ovr(
+    x: &Csr<f32>,
+    rows: &[usize],
+    k: usize,
+    positive: impl Fn(usize, usize) -> bool + Sync,
+    p: &LinearSvcValidParams,
+) -> LinearModel {
+    let parts: Vec<(Vec<f32>, f32)> = (0..k)
+        .into_par_iter()
+        .map(|c| train_binary(x, rows, |i| positive(c, i), p, c as u64))
+        .collect();
+    let mut weights = Vec::with_capacity(k * x.ncols());
+    let mut bias = Vec::with_capacity(k);
+    for (w, b) in parts {
+        weights.extend_from_slice(&w);
+        bias.push(b);
+    }
+    LinearModel::new(x.ncols(), weights, bias)
+}
+
+fn check_shapes(n_rows: usize, n_targets: usize) -> Result<()> {
+    if n_rows != n_targets {
+        return Err(Error::Data(format!("{n_rows} rows but {n_targets} targets")));
+    }
+    if n_rows == 0 {
+        return Err(Error::Data("no examples".into()));
+    }
+    Ok(())
+}
+
+impl Fit<SparseRecords, Array1<usize>, Error> for LinearSvcValidParams {
+    type Object = LinearSvc;
+
+    /// Single-label: targets are class indices `0..k`.
+    fn fit(&self, ds: &DatasetBase<SparseRecords, Array1<usize>>) -> Result<LinearSvc> {
+        let x = ds.records.matrix();
+        let y = &ds.targets;
+        check_shapes(x.nrows(), y.len())?;
+        let k = y.iter().max().map_or(0, |&m| m + 1).max(2);
+        let rows: Vec<usize> = (0..x.nrows()).collect();
+        Ok(LinearSvc { model: train_ovr(x, &rows, k, |c, i| y[i] == c, self) })
+    }
+}
+
+impl Fit<SparseRecords, Array2<bool>, Error> for LinearSvcValidParams {
+    type Object = LinearSvc;
+
+    /// Multi-label: `targets[[row, label]]` says whether the row has the label.
+    fn fit(&self, ds: &DatasetBase<SparseRecords, Array2<bool>>) -> Result<LinearSvc> {
+        let x = ds.records.matrix();
+        let y = &ds.targets;
+        check_shapes(x.nrows(), y.nrows())?;
+        let rows: Vec<usize> = (0..x.nrows()).collect();
+        Ok(LinearSvc { model: train_ovr(x, &rows, y.ncols(), |c, i| y[[i, c]], self) })
+    }
+}
+
+impl PredictInplace<SparseRecords, Array1<usize>> for LinearSvc {
+    /// The class with the highest score.
+    fn predict_inplace(&self, x: &SparseRecords, y: &mut Array1<usize>) {
+        let mut s = Vec::new();
+        for (i, (cols, vals)) in x.matrix().rows().enumerate() {
+            self.model.scores_row(cols, vals, &mut s);
+            y[i] = crate::linear::argmax(&s);
+        }
+    }
+
+    fn default_target(&self, x: &SparseRecords) -> Array1<usize> {
+        Array1::zeros(x.matrix().nrows())
+    }
+}
+
+impl PredictInplace<SparseRecords, Array2<bool>> for LinearSvc {
+    /// Every label with a positive score.
+    fn predict_inplace(&self, x: &SparseRecords, y: &mut Array2<bool>) {
+        let mut s = Vec::new();
+        for (i, (cols, vals)) in x.matrix().rows().enumerate() {
+            self.model.scores_row(cols, vals, &mut s);
+            for (c, &v) in s.iter().enumerate() {
+                y[[i, c]] = v > 0.0;
+            }
+        }
+    }
+
+    fn default_target(&self, x: &SparseRecords) -> Array2<bool> {
+        Array2::from_elem((x.matrix().nrows(), self.model.n_classes()), false)
+    }
+}

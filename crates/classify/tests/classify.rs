@@ -1,0 +1,217 @@
+//! Tests on small slices of real data (../shared/data): the learners through
+//! linfa's traits, the training pipeline, models saved and loaded, and
+//! damaged model files.
+
+use linfa::prelude::*;
+use ndarray::{Array1, Array2};
+use proptest::prelude::*;
+use sift_classify::{
+    metrics, train, Algorithm, Example, LinearSvcParams, LogisticParams, Model, NaiveBayesParams,
+    NbKind, SparseRecords, TrainParams,
+};
+use sift_tfidf::TfidfParams;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn records(rel: &str) -> Vec<serde_json::Value> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel);
+    let f = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    BufReader::new(flate2::read::GzDecoder::new(f))
+        .lines()
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect()
+}
+
+/// BBC News, every 4th article (557), split 3:1 by position.
+fn bbc() -> &'static (Vec<Example>, Vec<Example>) {
+    static DATA: OnceLock<(Vec<Example>, Vec<Example>)> = OnceLock::new();
+    DATA.get_or_init(|| {
+        let all: Vec<Example> = records("bbc-news/all.jsonl.gz")
+            .iter()
+            .step_by(4)
+            .map(|r| Example {
+                text: r["text"].as_str().unwrap().into(),
+                labels: vec![r["label"].as_str().unwrap().into()],
+            })
+            .collect();
+        let (train, test): (Vec<_>, Vec<_>) =
+            all.into_iter().enumerate().partition(|(i, _)| i % 4 != 3);
+        (train.into_iter().map(|x| x.1).collect(), test.into_iter().map(|x| x.1).collect())
+    })
+}
+
+fn dataset(
+    examples: &[Example],
+    labels: &[String],
+) -> (SparseRecords, Array1<usize>, sift_tfidf::TfidfVectorizer) {
+    let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+    let (v, x) =
+        TfidfParams::new().sublinear_tf(true).check().unwrap().fit_transform(&texts).unwrap();
+    let y: Array1<usize> =
+        examples.iter().map(|e| labels.binary_search(&e.labels[0]).unwrap()).collect();
+    (SparseRecords::new(x), y, v)
+}
+
+#[test]
+fn learners_speak_linfa() {
+    let (train_ex, test_ex) = bbc();
+    let mut labels: Vec<String> = train_ex.iter().map(|e| e.labels[0].clone()).collect();
+    labels.sort();
+    labels.dedup();
+    let (x, y, v) = dataset(train_ex, &labels);
+    let ds = DatasetBase::new(x, y);
+    let test_texts: Vec<&str> = test_ex.iter().map(|e| e.text.as_str()).collect();
+    let xt = SparseRecords::new(v.transform(&test_texts));
+    let truth: Vec<usize> =
+        test_ex.iter().map(|e| labels.binary_search(&e.labels[0]).unwrap()).collect();
+    // Unchecked params go through ParamGuard's blanket Fit.
+    let svm = LinearSvcParams::new().c(1.0).fit(&ds).unwrap();
+    let nb = NaiveBayesParams::new(NbKind::Complement).alpha(0.3).fit(&ds).unwrap();
+    let lr = LogisticParams::new().max_iter(60).fit(&ds).unwrap();
+    for (name, pred) in [
+        ("svm", svm.predict(&xt)),
+        ("cnb", nb.predict(&xt)),
+        ("logistic", Predict::<&SparseRecords, Array1<usize>>::predict(&lr, &xt)),
+    ] {
+        let r = metrics::single_label(&labels, &truth, &pred.to_vec());
+        assert!(r.accuracy > 0.9, "{name}: accuracy {}", r.accuracy);
+    }
+    let probs: Array2<f32> = lr.predict(&xt);
+    for row in probs.rows() {
+        assert!((row.sum() - 1.0).abs() < 1e-4);
+    }
+    // Invalid parameters are refused by check.
+    assert!(LinearSvcParams::new().c(-1.0).fit(&ds).is_err());
+    assert!(NaiveBayesParams::new(NbKind::Multinomial).alpha(0.0).fit(&ds).is_err());
+}
+
+#[test]
+fn default_training_is_accurate_deterministic_and_round_trips() {
+    let (train_ex, test_ex) = bbc();
+    let p = TrainParams { validation: 0.2, ..TrainParams::default() };
+    let in_pool = |n: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+            .install(|| train(&p, train_ex).unwrap())
+    };
+    let one = in_pool(1);
+    let two = in_pool(2);
+    let bytes = one.model.to_bytes();
+    assert_eq!(
+        bytes,
+        two.model.to_bytes(),
+        "same data and seed: same model bytes, any thread count"
+    );
+    let (report, unknown) = one.model.evaluate(test_ex).unwrap();
+    assert!(unknown.is_empty());
+    assert!(report.accuracy > 0.93, "accuracy {}", report.accuracy);
+    let meta = one.model.metadata();
+    assert!(meta.cross_validation.as_ref().unwrap().accuracy > 0.9);
+    assert!(meta.validation.as_ref().unwrap().n > 50);
+    assert!(meta.data_hash.starts_with("fnv1a64:"));
+    // Save, load: identical predictions.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bbc.sift");
+    one.model.save(&path).unwrap();
+    let back = Model::load(&path).unwrap();
+    let texts: Vec<&str> = test_ex.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(back.predict(&texts, None), one.model.predict(&texts, None));
+    let again = back.to_bytes();
+    let first = again.iter().zip(&bytes).position(|(a, b)| a != b);
+    assert!(
+        again == bytes,
+        "reloaded model bytes differ: lengths {} vs {}, first difference at {first:?}",
+        again.len(),
+        bytes.len()
+    );
+    // Explanations: exact contributions, largest first, terms from the text.
+    let pred = &one.model.predict(&texts[..1], None)[0];
+    let top = one.model.explain(texts[0], pred.labels[0], 5);
+    assert!(!top.is_empty() && top.windows(2).all(|w| w[0].weight >= w[1].weight));
+    let x = one.model.vectorizer().transform(&texts[..1]);
+    let col = one.model.vectorizer().column_of(&top[0].term).unwrap();
+    let (cols, vals) = x.row(0);
+    let v = vals[cols.iter().position(|&c| c as usize == col).unwrap()];
+    assert!(
+        (v * one.model.scorer().class_weights(pred.labels[0])[col] - top[0].weight).abs() < 1e-6
+    );
+}
+
+#[test]
+fn multi_label_with_no_label_outcome() {
+    // Reuters ModApte train, first 600: topics as labels, many docs with none.
+    let ex: Vec<Example> = records("reuters21578-modapte/train.jsonl.gz")
+        .iter()
+        .take(600)
+        .map(|r| Example {
+            text: r["text"].as_str().unwrap().into(),
+            labels: r["topics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|t| t.as_str())
+                .filter(|t| ["earn", "acq", "trade", "crude"].contains(t))
+                .map(String::from)
+                .collect(),
+        })
+        .collect();
+    let p = TrainParams { multi_label: true, ..TrainParams::default() };
+    let m = train(&p, &ex).unwrap().model;
+    assert!(m.is_multi_label());
+    let thr = m.thresholds().unwrap();
+    assert!(thr.iter().all(|&t| (0.2..=0.8).contains(&t)));
+    let cv = m.metadata().cross_validation.as_ref().unwrap();
+    assert!(cv.micro_f1 > 0.8, "cv micro-F1 {}", cv.micro_f1);
+    let preds = m.predict(&["The weather in the mountains was cold and clear all week."], None);
+    assert!(preds[0].labels.is_empty(), "an off-topic text gets no label: {:?}", preds[0]);
+}
+
+#[test]
+fn bad_training_data_is_refused() {
+    let one_label: Vec<Example> =
+        (0..5).map(|i| Example { text: format!("text {i}"), labels: vec!["a".into()] }).collect();
+    let e = train(&TrainParams::default(), &one_label).unwrap_err();
+    assert!(e.to_string().contains("at least two labels"), "{e}");
+    let two_labels = vec![Example { text: "x".into(), labels: vec!["a".into(), "b".into()] }];
+    assert!(train(&TrainParams::default(), &two_labels)
+        .unwrap_err()
+        .to_string()
+        .contains("exactly one"));
+    assert!(train(&TrainParams::default(), &[]).is_err());
+    let nb_multi = TrainParams {
+        multi_label: true,
+        algorithm: Algorithm::ComplementNb,
+        ..TrainParams::default()
+    };
+    assert!(nb_multi.check().is_err());
+}
+
+fn small_model_bytes() -> &'static Vec<u8> {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| {
+        let (train_ex, _) = bbc();
+        train(&TrainParams { folds: 0, ..TrainParams::default() }, &train_ex[..120])
+            .unwrap()
+            .model
+            .to_bytes()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Damaged or truncated model bytes give an error, never a panic.
+    #[test]
+    fn damaged_models_are_errors(cut in any::<prop::sample::Index>(), flip in any::<prop::sample::Index>(), byte in 1u8..=255) {
+        let bytes = small_model_bytes();
+        let n = cut.index(bytes.len());
+        prop_assert!(Model::from_bytes(&bytes[..n], "m").is_err());
+        let mut b = bytes.clone();
+        let i = flip.index(b.len());
+        b[i] ^= byte;
+        prop_assert!(Model::from_bytes(&b, "m").is_err());
+    }
+}

@@ -1,0 +1,344 @@
+//! `sift train`: trains a classifier on labelled files and writes one model
+//! file. `sift eval`: scores a model on labelled data.
+
+use super::{analyzer_config, parse_range, Tokenizer};
+use crate::error::{input, model, output, usage};
+use anyhow::Result;
+use sift_classify::{
+    metrics::Report, train_with_progress, Algorithm, Example, Format, Model, ReadOptions,
+    TrainParams,
+};
+use sift_tfidf::DocFreq;
+use std::io::Write;
+use std::path::Path;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Jsonl,
+    Csv,
+    Tsv,
+    Fasttext,
+    Dir,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AlgorithmArg {
+    /// NB-scaled linear SVM + complement naive Bayes (single-label); SVM for multi-label.
+    Ensemble,
+    Svm,
+    Logistic,
+    /// Complement naive Bayes.
+    Cnb,
+    /// Multinomial naive Bayes.
+    Mnb,
+}
+
+/// Where training data comes from (shared by train and eval).
+#[derive(Debug, clap::Args)]
+pub struct DataArgs {
+    /// Labelled data: JSON Lines (default), CSV/TSV with a header, fastText
+    /// format, or a folder with one sub-folder per label. Repeatable.
+    #[arg(long = "data", value_name = "FILE", required = true)]
+    data: Vec<String>,
+    /// Field or column with the text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    text_field: String,
+    /// Field or column with the label (JSONL also accepts a "labels" list).
+    #[arg(long, default_value = "label", value_name = "NAME")]
+    label_field: String,
+    /// Skip malformed rows (reported as a count and the first few) instead of stopping.
+    #[arg(long)]
+    skip_bad_rows: bool,
+}
+
+impl DataArgs {
+    pub fn load(&self, format: Option<FormatArg>, quiet: bool) -> Result<Vec<Example>> {
+        let opts = ReadOptions {
+            text_field: self.text_field.clone(),
+            label_field: self.label_field.clone(),
+            skip_bad_rows: self.skip_bad_rows,
+        };
+        let mut all = Vec::new();
+        for path in &self.data {
+            let p = Path::new(path);
+            if !p.exists() {
+                return Err(input(format!("{path}: no such file or folder")));
+            }
+            let format = match format {
+                Some(FormatArg::Jsonl) => Format::Jsonl,
+                Some(FormatArg::Csv) => Format::Csv,
+                Some(FormatArg::Tsv) => Format::Tsv,
+                Some(FormatArg::Fasttext) => Format::FastText,
+                Some(FormatArg::Dir) => Format::Dir,
+                None => Format::guess(p),
+            };
+            let loaded = sift_classify::read(p, format, &opts).map_err(|e| input(e.to_string()))?;
+            if !loaded.skipped.is_empty() && !quiet {
+                eprintln!(
+                    "sift: warning: skipped {} malformed rows in {path}, the first: {}",
+                    loaded.skipped.len(),
+                    loaded.skipped[0]
+                );
+            }
+            if loaded.examples.is_empty() {
+                return Err(input(format!("{path}: no examples")));
+            }
+            all.extend(loaded.examples);
+        }
+        Ok(all)
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Data format (default: guessed from each path: .csv, .tsv, .ft/.txt, folder, else JSON Lines).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// Model file to write.
+    #[arg(long, value_name = "MODEL")]
+    out: String,
+    /// Reuse an existing model's settings (tokenizer, features, learner); flags given here still apply.
+    #[arg(long, value_name = "MODEL")]
+    base: Option<String>,
+    /// Learner.
+    #[arg(long, value_enum)]
+    algorithm: Option<AlgorithmArg>,
+    /// Examples may have zero, one or several labels.
+    #[arg(long)]
+    multi_label: bool,
+    /// Hold out this fraction for validation metrics (saved in the model).
+    #[arg(long, value_name = "FRACTION")]
+    validation: Option<f64>,
+    /// Seed for folds, splits and solver order.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Cross-validation folds for calibration and thresholds (0: none).
+    #[arg(long)]
+    folds: Option<usize>,
+    /// SVM / logistic regularization: larger C fits the training data more closely.
+    #[arg(long)]
+    c: Option<f64>,
+    /// Word n-grams from MIN to MAX words.
+    #[arg(long, value_name = "MIN,MAX", value_parser = parse_range)]
+    ngram_range: Option<(usize, usize)>,
+    /// Drop terms in fewer documents than this.
+    #[arg(long, value_name = "N")]
+    min_df: Option<u64>,
+    /// Tokenizer (default: sift's, with English stemming).
+    #[arg(long, value_enum)]
+    tokenizer: Option<Tokenizer>,
+    /// Stemming language, or "none".
+    #[arg(long, value_name = "LANG")]
+    stem: Option<String>,
+    /// Weight rare labels' examples more (SVM).
+    #[arg(long)]
+    balanced: bool,
+}
+
+pub fn progress_bar(quiet: bool) -> impl FnMut(&str, usize, usize) {
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr())
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    move |step: &str, done: usize, total: usize| {
+        if total > 1 {
+            bar.set_message(format!("{step} {}/{total}", done + 1));
+        } else if done < total {
+            bar.set_message(step.to_string());
+        }
+        bar.tick();
+        if step == "fit" && done == total {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
+    let mut params = match &a.base {
+        Some(path) => Model::load(Path::new(path))
+            .map_err(|e| model(e.to_string()))?
+            .metadata()
+            .params
+            .clone(),
+        None => TrainParams::default(),
+    };
+    if let Some(alg) = a.algorithm {
+        params.algorithm = match alg {
+            AlgorithmArg::Ensemble => Algorithm::Ensemble,
+            AlgorithmArg::Svm => Algorithm::Svm,
+            AlgorithmArg::Logistic => Algorithm::Logistic,
+            AlgorithmArg::Cnb => Algorithm::ComplementNb,
+            AlgorithmArg::Mnb => Algorithm::MultinomialNb,
+        };
+    }
+    if a.multi_label {
+        params.multi_label = true;
+    }
+    if let Some(v) = a.validation {
+        params.validation = v;
+    }
+    if let Some(s) = a.seed {
+        params.seed = s;
+        params.svm.seed = s;
+    }
+    if let Some(f) = a.folds {
+        params.folds = f;
+    }
+    if let Some(c) = a.c {
+        params.svm.c = c;
+        params.logistic.c = c;
+    }
+    if a.balanced {
+        params.svm.class_weight = sift_classify::ClassWeight::Balanced { cap: 10.0 };
+    }
+    if a.tokenizer.is_some() || a.stem.is_some() || a.ngram_range.is_some() {
+        let tok = a.tokenizer.unwrap_or(Tokenizer::Default);
+        let stem = match a.stem.as_deref() {
+            Some("none") => None,
+            Some(l) => Some(l),
+            None if a.tokenizer.is_none() => Some("english"),
+            None => None,
+        };
+        let ng = a.ngram_range.or(Some(params.vectorizer.analyzer.ngram_range));
+        params.vectorizer.analyzer = analyzer_config(tok, stem, ng)?;
+    }
+    if let Some(m) = a.min_df {
+        params.vectorizer.min_df = DocFreq::Count(m);
+    }
+    params.check().map_err(|e| usage(e.to_string()))?;
+    let examples = a.data.load(a.format, quiet)?;
+    let trained =
+        train_with_progress(&params, &examples, &mut progress_bar(quiet)).map_err(|e| match e {
+            sift_classify::Error::Param { .. } => usage(e.to_string()),
+            other => input(other.to_string()),
+        })?;
+    for w in &trained.warnings {
+        if !quiet {
+            eprintln!("sift: warning: {w}");
+        }
+    }
+    trained.model.save(Path::new(&a.out)).map_err(|e| output(e.to_string()))?;
+    let m = &trained.model;
+    writeln!(
+        out,
+        "trained {} on {} examples, {} labels, {} features -> {}",
+        if m.is_multi_label() { "a multi-label model" } else { "a model" },
+        m.metadata().n_examples,
+        m.labels().len(),
+        m.vectorizer().n_features(),
+        a.out
+    )?;
+    if let Some(r) = &m.metadata().cross_validation {
+        writeln!(
+            out,
+            "cross-validated ({} folds): accuracy {:.4}  micro-F1 {:.4}  macro-F1 {:.4}",
+            params.folds, r.accuracy, r.micro_f1, r.macro_f1
+        )?;
+    }
+    if let Some(r) = &m.metadata().validation {
+        writeln!(
+            out,
+            "validation ({} examples): accuracy {:.4}  micro-F1 {:.4}  macro-F1 {:.4}",
+            r.n, r.accuracy, r.micro_f1, r.macro_f1
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Model file.
+    #[arg(long, value_name = "MODEL")]
+    model: String,
+    #[command(flatten)]
+    data: DataArgs,
+    /// Data format (default: guessed from each path).
+    #[arg(long, value_enum)]
+    data_format: Option<FormatArg>,
+    /// Cross-validate the model's training settings on the data with K folds
+    /// instead of scoring the model itself.
+    #[arg(long, value_name = "K")]
+    folds: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = crate::Format::Text)]
+    format: crate::Format,
+}
+
+pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
+    let m = Model::load(Path::new(&a.model)).map_err(|e| model(e.to_string()))?;
+    let examples = a.data.load(a.data_format, quiet)?;
+    let report = match a.folds {
+        None => {
+            let (report, unknown) = m.evaluate(&examples).map_err(|e| input(e.to_string()))?;
+            if !unknown.is_empty() && !quiet {
+                eprintln!(
+                    "sift: warning: labels the model does not know (counted as misses): {}",
+                    unknown.join(", ")
+                );
+            }
+            report
+        }
+        Some(k) => {
+            if k < 2 {
+                return Err(usage("--folds: expected at least 2"));
+            }
+            let params = sift_classify::TrainParams {
+                folds: k,
+                validation: 0.0,
+                ..m.metadata().params.clone()
+            };
+            let trained =
+                sift_classify::train(&params, &examples).map_err(|e| input(e.to_string()))?;
+            trained
+                .model
+                .metadata()
+                .cross_validation
+                .clone()
+                .ok_or_else(|| input("no cross-validation report"))?
+        }
+    };
+    write_report(&report, a.format, out)
+}
+
+pub fn write_report(r: &Report, format: crate::Format, out: &mut dyn Write) -> Result<()> {
+    match format {
+        crate::Format::Json => {
+            writeln!(out, "{}", serde_json::to_string_pretty(r)?)?;
+        }
+        crate::Format::Text => {
+            writeln!(
+                out,
+                "examples {}   accuracy {:.4}   micro-F1 {:.4}   macro-F1 {:.4}\n",
+                r.n, r.accuracy, r.micro_f1, r.macro_f1
+            )?;
+            let w = r.per_label.iter().map(|l| l.label.chars().count()).max().unwrap_or(5).max(5);
+            writeln!(
+                out,
+                "{:<w$}  {:>9}  {:>6}  {:>6}  {:>7}",
+                "label", "precision", "recall", "F1", "support"
+            )?;
+            for l in &r.per_label {
+                writeln!(
+                    out,
+                    "{:<w$}  {:>9.4}  {:>6.4}  {:>6.4}  {:>7}",
+                    l.label, l.precision, l.recall, l.f1, l.support
+                )?;
+            }
+            if let Some(c) = &r.confusion {
+                writeln!(out, "\nconfusion (rows: true, columns: predicted)")?;
+                for (label, row) in c.labels.iter().zip(&c.matrix) {
+                    let cells: Vec<String> = row.iter().map(|n| format!("{n:>5}")).collect();
+                    writeln!(out, "{label:<w$} {}", cells.join(""))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
