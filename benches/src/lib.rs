@@ -34,6 +34,12 @@ pub fn newsgroups_train() -> Vec<String> {
     read_field("20newsgroups-bydate/train.jsonl.gz", "text")
 }
 
+/// Texts and labels of a 20 Newsgroups split ("train" or "test").
+pub fn newsgroups(split: &str) -> (Vec<String>, Vec<String>) {
+    let rel = format!("20newsgroups-bydate/{split}.jsonl.gz");
+    (read_field(&rel, "text"), read_field(&rel, "label"))
+}
+
 /// Total UTF-8 bytes of `docs`.
 pub fn total_bytes(docs: &[String]) -> u64 {
     docs.iter().map(|d| d.len() as u64).sum()

@@ -24,8 +24,9 @@ tasks:
   explore [--set key=value]... [--test]
                                configuration experiments (held-out training folds by default)
   tidy                         architecture checks (dependency direction, module docs, CI)
-  bench-peers [--runs N] [--only NAME]
-                               TF-IDF speed, memory and output checks against scikit-learn
+  bench-peers [--runs N] [--only NAME] [--classify]
+                               TF-IDF speed, memory and output checks against scikit-learn;
+                               with --classify: training and prediction against scikit-learn and fastText
                                (set SIFT_PYTHON to a Python with ../shared/peers set up)
 ";
 
@@ -43,7 +44,15 @@ fn main() -> Result<()> {
         Some("tidy") => tidy::run(),
         Some("bench-peers") => {
             let runs = opt("--runs").map(|r| r.parse()).transpose()?.unwrap_or(5);
-            peers::run(runs, opt("--only").as_deref())
+            if flag("--classify") {
+                peers::run_classify(runs)
+            } else {
+                peers::run(runs, opt("--only").as_deref())
+            }
+        }
+        Some("classify-child") => {
+            let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
+            peers::classify_child(&arg(1), arg(2).parse()?, arg(3).parse()?)
         }
         Some("eval") => {
             eval::run(&opt("--datasets").unwrap_or_else(|| "20ng,ag,bbc,reuters".into()))

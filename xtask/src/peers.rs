@@ -10,7 +10,8 @@
 use crate::data::{data_dir, read_jsonl, str_field, workspace_root};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
-use sift_tfidf::{Hashing, TfidfParams};
+use sift_classify::{train, Algorithm, Example, TrainParams};
+use sift_tfidf::{DocFreq, Hashing, TfidfParams};
 use sift_tokenize::Language;
 use std::process::Command;
 use std::time::Instant;
@@ -188,5 +189,166 @@ pub fn run(runs: usize, only: Option<&str>) -> Result<()> {
             one["sum_data"].as_f64().unwrap_or(f64::NAN),
         );
     }
+    Ok(())
+}
+
+// ------------------------------------------------------------ classification
+
+/// scikit-learn's peer pipeline (TfidfVectorizer(sublinear_tf, min_df=2) +
+/// LinearSVC), in sift: the like-for-like speed comparison.
+fn like_sklearn() -> TrainParams {
+    let vectorizer =
+        TfidfParams::new().sublinear_tf(true).min_df(DocFreq::Count(2)).settings().clone();
+    let mut p =
+        TrainParams { vectorizer, algorithm: Algorithm::Svm, folds: 0, ..TrainParams::default() };
+    p.svm.nb_alpha = None;
+    p.svm.tol = 0.1;
+    p
+}
+
+/// The child: trains `which` ("like-sklearn" or "default") on 20 Newsgroups
+/// train `runs` times on `threads` threads, then predicts the test set on
+/// one thread; one JSON line.
+pub fn classify_child(which: &str, threads: usize, runs: usize) -> Result<()> {
+    let load = |split: &str| -> Result<(Vec<String>, Vec<String>)> {
+        let rs = read_jsonl(&format!("20newsgroups-bydate/{split}.jsonl.gz"))?;
+        Ok((
+            rs.iter().map(|r| str_field(r, "text").to_string()).collect(),
+            rs.iter().map(|r| str_field(r, "label").to_string()).collect(),
+        ))
+    };
+    let (tt, tl) = load("train")?;
+    let (xt, xl) = load("test")?;
+    let examples: Vec<Example> =
+        tt.into_iter().zip(tl).map(|(text, l)| Example { text, labels: vec![l] }).collect();
+    let params = if which == "default" { TrainParams::default() } else { like_sklearn() };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let mut times = Vec::new();
+    let mut model = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let m = pool.install(|| train(&params, &examples))?.model;
+        times.push(t.elapsed().as_secs_f64());
+        model = Some(m);
+    }
+    let model = model.context("no run")?;
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let t = Instant::now();
+    let preds = one.install(|| model.predict(&xt, None));
+    let predict_s = t.elapsed().as_secs_f64();
+    let correct = preds.iter().zip(&xl).filter(|(p, l)| &model.labels()[p.labels[0]] == *l).count();
+    println!(
+        "{}",
+        serde_json::json!({"train_s": median(times), "predict_s": predict_s, "docs_per_s": xt.len() as f64 / predict_s, "accuracy": correct as f64 / xt.len() as f64})
+    );
+    Ok(())
+}
+
+pub fn run_classify(runs: usize) -> Result<()> {
+    let python = std::env::var("SIFT_PYTHON").unwrap_or_else(|_| "python3".into());
+    let peers = workspace_root().join("../shared/peers");
+    println!("20 Newsgroups: vectorize + train from raw text (median of {runs}), predict the 7,532 test texts from raw text.");
+    println!(
+        "Peers via ../shared/peers with {python}, pinned to one core; sift in child processes.\n"
+    );
+    let mut argv = taskset("0").unwrap_or_default();
+    argv.extend([
+        python.clone(),
+        peers.join("classify_sklearn.py").display().to_string(),
+        "--data-dir".into(),
+        data_dir().display().to_string(),
+    ]);
+    argv.extend([
+        "--datasets".into(),
+        "20ng".into(),
+        "--ngrams".into(),
+        "1".into(),
+        "--models".into(),
+        "linearsvc".into(),
+        "--repeats".into(),
+        runs.to_string(),
+    ]);
+    argv.extend([
+        "--out".into(),
+        std::env::temp_dir().join("sift-peer-sklearn.json").display().to_string(),
+    ]);
+    let sk = run_json(argv)?;
+    let skr = &sk["results"][0];
+    let mut argv = taskset("0").unwrap_or_default();
+    argv.extend([
+        python.clone(),
+        peers.join("classify_fasttext.py").display().to_string(),
+        "--data-dir".into(),
+        data_dir().display().to_string(),
+    ]);
+    argv.extend([
+        "--datasets".into(),
+        "20ng".into(),
+        "--repeats".into(),
+        "1".into(),
+        "--thread".into(),
+        "1".into(),
+    ]);
+    argv.extend([
+        "--out".into(),
+        std::env::temp_dir().join("sift-peer-fasttext.json").display().to_string(),
+    ]);
+    let ft = run_json(argv)?;
+    let ftr = &ft["results"][0];
+    let me = std::env::current_exe()?;
+    let mut rows = Vec::new();
+    for (which, threads, cores) in [
+        ("like-sklearn", 1, "0"),
+        ("like-sklearn", 2, "0,1"),
+        ("default", 1, "0"),
+        ("default", 2, "0,1"),
+    ] {
+        let mut argv = taskset(cores).unwrap_or_default();
+        argv.extend([
+            me.display().to_string(),
+            "classify-child".into(),
+            which.into(),
+            threads.to_string(),
+            runs.to_string(),
+        ]);
+        rows.push((which, threads, run_json(argv)?));
+    }
+    println!(
+        "{:<40} {:>9} {:>10} {:>10} {:>9}",
+        "system", "train s", "predict s", "docs/s", "accuracy"
+    );
+    let f = |v: &Value, k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+    println!(
+        "{:<40} {:>9.2} {:>10.2} {:>10.0} {:>9.4}",
+        "scikit-learn TF-IDF + LinearSVC (1,1)",
+        f(skr, "train_s"),
+        f(skr, "predict_s"),
+        7532.0 / f(skr, "predict_s"),
+        f(skr, "accuracy")
+    );
+    println!(
+        "{:<40} {:>9.2} {:>10.2} {:>10.0} {:>9.4}",
+        "fastText supervised (tutorial, 1 thread)",
+        f(ftr, "train_s"),
+        f(ftr, "predict_s"),
+        7532.0 / f(ftr, "predict_s"),
+        f(ftr, "accuracy")
+    );
+    for (which, threads, v) in &rows {
+        println!(
+            "{:<40} {:>9.2} {:>10.2} {:>10.0} {:>9.4}",
+            format!("sift {which}, {threads} thread(s)"),
+            f(v, "train_s"),
+            f(v, "predict_s"),
+            f(v, "docs_per_s"),
+            f(v, "accuracy")
+        );
+    }
+    println!("\nratios (scikit-learn train s / sift train s): like-for-like 1 thread {:.1}x, 2 threads {:.1}x; default 1 thread {:.1}x, 2 threads {:.1}x",
+        f(skr, "train_s") / f(&rows[0].2, "train_s"), f(skr, "train_s") / f(&rows[1].2, "train_s"), f(skr, "train_s") / f(&rows[2].2, "train_s"), f(skr, "train_s") / f(&rows[3].2, "train_s"));
+    println!(
+        "fastText train s / sift default train s, 1 thread each: {:.1}x",
+        f(ftr, "train_s") / f(&rows[2].2, "train_s")
+    );
     Ok(())
 }

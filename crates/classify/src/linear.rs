@@ -5,21 +5,32 @@ use serde::{Deserialize, Serialize};
 use sift_tfidf::Csr;
 
 /// Per class `c`: `score_c(x) = w_c · x + b_c`.
+///
+/// Weights are stored feature-major (the weights of all classes for one
+/// feature side by side), so scoring a sparse row reads one contiguous run
+/// per nonzero.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LinearModel {
     n_features: usize,
     n_classes: usize,
-    /// Class-major: the weights of class `c` are `weights[c * n_features..][..n_features]`.
+    /// Feature-major: `weights[j * n_classes + c]`.
     weights: Vec<f32>,
     bias: Vec<f32>,
 }
 
 impl LinearModel {
-    /// A model from class-major weights and biases.
-    pub fn new(n_features: usize, weights: Vec<f32>, bias: Vec<f32>) -> Self {
-        let n_classes = bias.len();
-        debug_assert_eq!(weights.len(), n_features * n_classes);
-        LinearModel { n_features, n_classes, weights, bias }
+    /// A model from class-major weights (`weights[c * n_features + j]`) and
+    /// one bias per class.
+    pub fn new(n_features: usize, class_major: Vec<f32>, bias: Vec<f32>) -> Self {
+        let k = bias.len();
+        debug_assert_eq!(class_major.len(), n_features * k);
+        let mut weights = vec![0.0f32; n_features * k];
+        for c in 0..k {
+            for j in 0..n_features {
+                weights[j * k + c] = class_major[c * n_features + j];
+            }
+        }
+        LinearModel { n_features, n_classes: k, weights, bias }
     }
 
     /// Number of input columns.
@@ -32,9 +43,15 @@ impl LinearModel {
         self.n_classes
     }
 
-    /// The weights of class `c`.
-    pub fn class_weights(&self, c: usize) -> &[f32] {
-        &self.weights[c * self.n_features..(c + 1) * self.n_features]
+    /// The weight of feature `j` for class `c`.
+    #[inline]
+    pub fn weight(&self, c: usize, j: usize) -> f32 {
+        self.weights[j * self.n_classes + c]
+    }
+
+    /// The weights of class `c` (a copy, in feature order).
+    pub fn class_weights(&self, c: usize) -> Vec<f32> {
+        (0..self.n_features).map(|j| self.weight(c, j)).collect()
     }
 
     /// The bias of class `c`.
@@ -50,16 +67,18 @@ impl LinearModel {
     }
 
     /// Scores of one sparse row (columns beyond the model are ignored).
+    #[inline]
     pub fn scores_row(&self, cols: &[u32], vals: &[f32], out: &mut Vec<f32>) {
         out.clear();
         out.extend_from_slice(&self.bias);
+        let k = self.n_classes;
         for (&c, &v) in cols.iter().zip(vals) {
             let c = c as usize;
             if c >= self.n_features {
                 continue;
             }
-            for (k, o) in out.iter_mut().enumerate() {
-                *o += self.weights[k * self.n_features + c] * v;
+            for (o, &w) in out.iter_mut().zip(&self.weights[c * k..(c + 1) * k]) {
+                *o += w * v;
             }
         }
     }

@@ -227,11 +227,21 @@ impl Model {
     pub fn explain(&self, text: &str, c: usize, top: usize) -> Vec<Contribution> {
         let x = self.vectorizer.transform(&[text]);
         let (cols, vals) = x.row(0);
-        let w = self.scorer.class_weights(c);
+        self.explain_row(cols, vals, c, top)
+    }
+
+    /// [`Model::explain`] for a row this model's vectorizer already made.
+    pub fn explain_row(
+        &self,
+        cols: &[u32],
+        vals: &[f32],
+        c: usize,
+        top: usize,
+    ) -> Vec<Contribution> {
         let mut contrib: Vec<(f32, u32)> = cols
             .iter()
             .zip(vals)
-            .map(|(&j, &v)| (v * w[j as usize], j))
+            .map(|(&j, &v)| (v * self.scorer.weight(c, j as usize), j))
             .filter(|(x, _)| *x > 0.0)
             .collect();
         contrib.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));

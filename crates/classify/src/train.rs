@@ -163,18 +163,14 @@ fn merge(a: &LinearModel, sa: f32, b: &LinearModel, sb: f32, beta: f32) -> Linea
     let (d, k) = (a.n_features(), a.n_classes());
     let mut w = vec![0.0f32; k * d];
     let mut bias = vec![0.0f32; k];
-    let mut mean = vec![0.0f32; d];
-    for c in 0..k {
-        for (m, &x) in mean.iter_mut().zip(b.class_weights(c)) {
-            *m += x / k as f32;
+    let mean_b = (0..k).map(|c| b.class_bias(c)).sum::<f32>() / k as f32;
+    for j in 0..d {
+        let mean = (0..k).map(|c| b.weight(c, j)).sum::<f32>() / k as f32;
+        for c in 0..k {
+            w[c * d + j] = a.weight(c, j) / sa + beta * (b.weight(c, j) - mean) / sb;
         }
     }
-    let mean_b = (0..k).map(|c| b.class_bias(c)).sum::<f32>() / k as f32;
     for c in 0..k {
-        let (wa, wb) = (a.class_weights(c), b.class_weights(c));
-        for j in 0..d {
-            w[c * d + j] = wa[j] / sa + beta * (wb[j] - mean[j]) / sb;
-        }
         bias[c] = a.class_bias(c) / sa + beta * (b.class_bias(c) - mean_b) / sb;
     }
     LinearModel::new(d, w, bias)
@@ -213,7 +209,7 @@ fn fit_scorer(
             let mut b = Vec::with_capacity(k);
             for c in 0..k {
                 let m = train_logistic(x, rows, 2, |i| has(c, i) as usize, &p.logistic);
-                w.extend(m.class_weights(1).iter().zip(m.class_weights(0)).map(|(p, n)| p - n));
+                w.extend((0..d).map(|j| m.weight(1, j) - m.weight(0, j)));
                 b.push(m.class_bias(1) - m.class_bias(0));
             }
             LinearModel::new(d, w, b)

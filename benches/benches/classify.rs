@@ -1,0 +1,82 @@
+//! Classifier training and prediction on 20 Newsgroups (bydate).
+//!
+//! * `train/like-sklearn`: the same job as scikit-learn's TF-IDF + LinearSVC
+//!   pipeline of ../shared/peers (its token pattern, unigrams, sublinear tf,
+//!   min_df 2; a linear SVM with LIBLINEAR's defaults), from raw text.
+//! * `train/default`: sift's default (`TrainParams::default`: stemmed uni+
+//!   bigrams, NB-scaled SVM + complement NB, 3-fold calibration).
+//! * `predict`: the default model on the 7,532 test texts from raw text,
+//!   one thread (throughput in documents per second).
+//! * `load`: decoding the default model's bytes.
+//!
+//! `cargo bench -p sift-benches --bench classify`
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use sift_benches::newsgroups;
+use sift_classify::{train, Algorithm, Example, Model, TrainParams};
+use sift_tfidf::{DocFreq, TfidfParams};
+use std::hint::black_box;
+use std::time::Duration;
+
+fn examples(split: &str) -> Vec<Example> {
+    let (texts, labels) = newsgroups(split);
+    texts.into_iter().zip(labels).map(|(text, l)| Example { text, labels: vec![l] }).collect()
+}
+
+/// scikit-learn's peer pipeline, in sift.
+pub fn like_sklearn() -> TrainParams {
+    let vectorizer =
+        TfidfParams::new().sublinear_tf(true).min_df(DocFreq::Count(2)).settings().clone();
+    let mut p =
+        TrainParams { vectorizer, algorithm: Algorithm::Svm, folds: 0, ..TrainParams::default() };
+    p.svm.nb_alpha = None;
+    p.svm.tol = 0.1;
+    p
+}
+
+fn bench(c: &mut Criterion) {
+    let train_ex = examples("train");
+    let (test_texts, _) = newsgroups("test");
+    let mut g = c.benchmark_group("classify/20ng");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10));
+    for (name, params) in
+        [("train/like-sklearn", like_sklearn()), ("train/default", TrainParams::default())]
+    {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let m = train(&params, black_box(&train_ex)).unwrap().model;
+                assert_eq!(m.labels().len(), 20);
+            })
+        });
+    }
+    let model = train(&TrainParams::default(), &train_ex).unwrap().model;
+    model.vectorizer().prepare();
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    g.throughput(Throughput::Elements(test_texts.len() as u64));
+    g.bench_function("predict/1-thread", |b| {
+        b.iter(|| {
+            let p = one.install(|| model.predict(black_box(&test_texts), None));
+            assert_eq!(p.len(), test_texts.len());
+        })
+    });
+    let bytes = model.to_bytes();
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
+    g.bench_function("load/default-model", |b| {
+        b.iter(|| {
+            let m = Model::from_bytes(black_box(&bytes), "20ng.sift").unwrap();
+            assert_eq!(m.labels().len(), 20);
+        })
+    });
+    g.bench_function("load/default-model+index", |b| {
+        b.iter(|| {
+            let m = Model::from_bytes(black_box(&bytes), "20ng.sift").unwrap();
+            m.vectorizer().prepare();
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
