@@ -170,8 +170,8 @@ fn merge(a: &LinearModel, sa: f32, b: &LinearModel, sb: f32, beta: f32) -> Linea
             w[c * d + j] = a.weight(c, j) / sa + beta * (b.weight(c, j) - mean) / sb;
         }
     }
-    for c in 0..k {
-        bias[c] = a.class_bias(c) / sa + beta * (b.class_bias(c) - mean_b) / sb;
+    for (c, b_c) in bias.iter_mut().enumerate() {
+        *b_c = a.class_bias(c) / sa + beta * (b.class_bias(c) - mean_b) / sb;
     }
     LinearModel::new(d, w, bias)
 }
