@@ -8,6 +8,7 @@ mod eval;
 mod explore;
 mod peers;
 mod sentences;
+mod summaries;
 mod tidy;
 mod tokens;
 
@@ -19,6 +20,8 @@ usage: cargo xtask <task> [options]
 tasks:
   eval-sentences [--verbose]   BBC reconstruction rate of the sentence splitter
   print-tokens FILE            title, paragraphs, sentences (byte spans) and terms of FILE
+  eval-summaries [--every K] [--only NAME]
+                               summarizers on BBC News Summary, beside Lead and sumy
   eval [--datasets 20ng,ag,bbc,reuters]
                                default classifier on the benchmarks' test splits, beside the peers
   explore [--set key=value]... [--test]
@@ -53,6 +56,10 @@ fn main() -> Result<()> {
         Some("classify-child") => {
             let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
             peers::classify_child(&arg(1), arg(2).parse()?, arg(3).parse()?)
+        }
+        Some("eval-summaries") => {
+            let every = opt("--every").map(|r| r.parse()).transpose()?.unwrap_or(1);
+            summaries::run(every, opt("--only").as_deref())
         }
         Some("eval") => {
             eval::run(&opt("--datasets").unwrap_or_else(|| "20ng,ag,bbc,reuters".into()))

@@ -31,6 +31,10 @@ const EXIT_CODES: &str = "Exit codes: 0 success, 1 internal error, 2 usage error
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The sentences that best summarize each text, with byte offsets.
+    Summarize(cmd::summarize::Args),
+    /// Learn a summarizer from (article, summary) pairs.
+    TrainSummarizer(cmd::summarize::TrainArgs),
     /// Train a classifier on labelled data and write a model file.
     Train(cmd::train::TrainArgs),
     /// Score a model on labelled data.
@@ -62,6 +66,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match cli.command {
+        Command::Summarize(a) => cmd::summarize::run(a, &mut out, &|_, _| {
+            Err(error::usage("--theme needs a theme model; none is available yet"))
+        })?,
+        Command::TrainSummarizer(a) => cmd::summarize::train(a, &mut out)?,
         Command::Train(a) => cmd::train::train(a, cli.quiet, &mut out)?,
         Command::Eval(a) => cmd::train::eval(a, cli.quiet, &mut out)?,
         Command::Vectorize(a) => cmd::vectorize::run(a)?,

@@ -1,6 +1,7 @@
 //! One module per subcommand; each turns parsed flags into library calls.
 
 pub mod sentences;
+pub mod summarize;
 pub mod tokens;
 pub mod train;
 pub mod vectorize;

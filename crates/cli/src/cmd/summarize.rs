@@ -1,0 +1,199 @@
+//! `sift summarize`: the sentences that best summarize each input text, in
+//! document order with byte offsets. `sift train-summarizer`: learns a
+//! summarizer from (article, summary) pairs.
+
+use super::{inputs, source_name};
+use crate::error::{input, model, output, usage};
+use crate::input::{for_each_record, read_text, text_field};
+use anyhow::Result;
+use serde::Serialize;
+use sift_summarize::{
+    supervised::SupervisedModel, train_summarizer, Algorithm, Budget, Summarizer, SummarizerParams,
+};
+use std::io::Write;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AlgorithmArg {
+    /// The lead (minus fragments), then the most central sentences.
+    Default,
+    Lead,
+    Textrank,
+    Lexrank,
+    /// LexRank on the graph of sentence pairs with cosine above 0.1.
+    LexrankThreshold,
+    Centroid,
+    Luhn,
+    /// A model trained with `sift train-summarizer` (--summarizer-model).
+    Supervised,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Text files (stdin when none or `-`). The first line is the title when it
+    /// stands alone and does not end with a full stop; it is never summarized.
+    files: Vec<String>,
+    /// Summary length in sentences (default 3).
+    #[arg(long, value_name = "N", conflicts_with_all = ["words", "ratio"])]
+    sentences: Option<usize>,
+    /// Summary length in words: sentences are added until at least N words.
+    #[arg(long, value_name = "N", conflicts_with = "ratio")]
+    words: Option<usize>,
+    /// Summary length as a fraction of the article's words (0 < R <= 1).
+    #[arg(long, value_name = "R")]
+    ratio: Option<f64>,
+    /// Sentence scorer.
+    #[arg(long, value_enum, default_value_t = AlgorithmArg::Default)]
+    algorithm: AlgorithmArg,
+    /// Redundancy control: maximal marginal relevance trade-off in 0..=1 (1: off).
+    #[arg(long, value_name = "LAMBDA")]
+    mmr: Option<f64>,
+    /// Prefer sentences from paragraphs about this theme (uses --model, or the default theme model).
+    #[arg(long, value_name = "LABEL")]
+    theme: Option<String>,
+    /// Theme model for --theme.
+    #[arg(long, value_name = "MODEL", requires = "theme")]
+    model: Option<String>,
+    /// Supervised summarizer from `sift train-summarizer`.
+    #[arg(long, value_name = "FILE")]
+    summarizer_model: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = crate::Format::Text)]
+    format: crate::Format,
+}
+
+#[derive(Serialize)]
+struct OutSentence<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    score: f64,
+    paragraph: usize,
+}
+
+/// A theme model's probability of `theme` for each paragraph.
+pub type ThemeWeights = dyn Fn(&str, &[&str]) -> Result<Vec<f64>>;
+
+pub fn run(a: Args, out: &mut dyn Write, theme_weights: &ThemeWeights) -> Result<()> {
+    let budget = match (a.sentences, a.words, a.ratio) {
+        (_, Some(w), _) => Budget::Words(w),
+        (_, _, Some(r)) => Budget::Ratio(r),
+        (Some(s), _, _) => Budget::Sentences(s),
+        _ => Budget::Sentences(3),
+    };
+    let algorithm = match a.algorithm {
+        AlgorithmArg::Default => Algorithm::Default,
+        AlgorithmArg::Lead => Algorithm::Lead,
+        AlgorithmArg::Textrank => Algorithm::TextRank,
+        AlgorithmArg::Lexrank => Algorithm::LexRank { threshold: None },
+        AlgorithmArg::LexrankThreshold => Algorithm::LexRank { threshold: Some(0.1) },
+        AlgorithmArg::Centroid => Algorithm::Centroid,
+        AlgorithmArg::Luhn => Algorithm::Luhn,
+        AlgorithmArg::Supervised => Algorithm::Supervised,
+    };
+    let defaults = SummarizerParams::default();
+    let params = SummarizerParams {
+        algorithm,
+        budget,
+        mmr_lambda: a.mmr.or(defaults.mmr_lambda),
+        ..defaults
+    };
+    let mut summarizer = Summarizer::new(params).map_err(|e| usage(e.to_string()))?;
+    match (&a.summarizer_model, a.algorithm) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                input(format!("{path}: cannot read: {}", crate::input::io_reason(&e)))
+            })?;
+            let m: SupervisedModel = serde_json::from_str(&text)
+                .map_err(|e| model(format!("{path}: not a summarizer model ({e})")))?;
+            summarizer =
+                summarizer.with_supervised(m).map_err(|e| model(format!("{path}: {e}")))?;
+        }
+        (None, AlgorithmArg::Supervised) => {
+            return Err(usage("--algorithm supervised needs --summarizer-model FILE"))
+        }
+        _ => {}
+    }
+    for path in inputs(&a.files) {
+        let text = read_text(&path)?;
+        let weights = match &a.theme {
+            Some(theme) => {
+                let doc = summarizer.document(&text);
+                let paras = sift_tokenize::article(&text);
+                let _ = doc;
+                let ptexts: Vec<&str> = paras.paragraphs.iter().map(|p| p.text(&text)).collect();
+                Some(theme_weights(theme, &ptexts)?)
+            }
+            None => None,
+        };
+        let s = summarizer.summarize_weighted(&text, weights.as_deref());
+        let sentences: Vec<OutSentence<'_>> = s
+            .sentences
+            .iter()
+            .map(|x| OutSentence {
+                text: x.text(&text),
+                start: x.span.start,
+                end: x.span.end,
+                score: x.score,
+                paragraph: x.paragraph,
+            })
+            .collect();
+        match a.format {
+            crate::Format::Json => {
+                let title = s.title.map(
+                    |t| serde_json::json!({"text": t.text(&text), "start": t.start, "end": t.end}),
+                );
+                let doc = serde_json::json!({"source": source_name(&path), "title": title, "candidates": s.candidates, "sentences": sentences});
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+            }
+            crate::Format::Text => {
+                if a.files.len() > 1 {
+                    writeln!(out, "== {}", source_name(&path))?;
+                }
+                for x in &sentences {
+                    writeln!(out, "{}", x.text.split_whitespace().collect::<Vec<_>>().join(" "))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// JSON Lines with an article and its reference summary per line.
+    #[arg(long = "data", value_name = "FILE", required = true)]
+    data: Vec<String>,
+    /// Field with the article.
+    #[arg(long, default_value = "article")]
+    article_field: String,
+    /// Field with the reference summary.
+    #[arg(long, default_value = "summary")]
+    summary_field: String,
+    /// Summarizer model to write (JSON).
+    #[arg(long, value_name = "FILE")]
+    out: String,
+}
+
+pub fn train(a: TrainArgs, out: &mut dyn Write) -> Result<()> {
+    let mut pairs = Vec::new();
+    for path in &a.data {
+        for_each_record(path, |line, rec| {
+            pairs.push((
+                text_field(path, line, &rec, &a.article_field)?,
+                text_field(path, line, &rec, &a.summary_field)?,
+            ));
+            Ok(())
+        })?;
+    }
+    let m =
+        train_summarizer(&pairs, &SummarizerParams::default()).map_err(|e| input(e.to_string()))?;
+    let json = serde_json::to_string_pretty(&m)?;
+    crate::output::write_atomic(&a.out, |w| w.write_all(json.as_bytes()))
+        .map_err(|e| output(e.to_string()))?;
+    writeln!(
+        out,
+        "trained a summarizer on {} pairs (oracle ROUGE-1 {:.1}) -> {}",
+        m.n_pairs, m.oracle_rouge1, a.out
+    )?;
+    Ok(())
+}
