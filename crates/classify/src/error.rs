@@ -37,7 +37,7 @@ pub enum Error {
     /// A model file is corrupt, truncated, or from an incompatible sift.
     #[error("{path}: {message}")]
     Model {
-        /// The model file (or "<bytes>").
+        /// The model file (or `<bytes>`).
         path: String,
         /// What is wrong.
         message: String,

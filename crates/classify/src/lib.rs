@@ -12,6 +12,8 @@
 //! * [`train`] runs a whole training (vectorize, fit, calibrate and tune
 //!   thresholds on cross-validation folds) and returns a [`Model`]: one file
 //!   with everything needed to reproduce predictions.
+//! * [`Model::label_articles`] labels articles paragraph by paragraph, with
+//!   the terms that drove each decision.
 //! * Readers for JSON Lines, CSV/TSV, fastText format and folders ([`read`]).
 //! * [`metrics`]: accuracy, micro / macro F1, per-label scores, confusion
 //!   matrix, stratified folds.
@@ -26,6 +28,7 @@ mod bayes;
 pub mod calibration;
 mod data;
 mod error;
+mod label;
 mod linear;
 mod logistic;
 pub mod metrics;
@@ -41,6 +44,9 @@ pub use data::{
     ReadOptions,
 };
 pub use error::{Error, Result};
+pub use label::{
+    LabelOptions, LabelledArticle, LabelledParagraph, TermContribution, ARTICLE_SHARE,
+};
 pub use linear::{argmax, LinearModel};
 pub use logistic::{Logistic, LogisticParams, LogisticValidParams};
 pub use model::{Contribution, Metadata, Model, Prediction, FORMAT_VERSION, MAGIC};

@@ -19,7 +19,10 @@ pub struct LabelScores {
     pub support: usize,
 }
 
-/// A confusion matrix: `matrix[true][predicted]` (single-label only).
+/// A confusion matrix: `matrix[true][predicted]`. For multi-label
+/// predictions every (true label, predicted label) pair of an example counts
+/// once, and a last row and column, `(none)`, count examples with no true or
+/// no predicted label.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Confusion {
     /// Row and column labels.
@@ -42,7 +45,7 @@ pub struct Report {
     pub macro_f1: f64,
     /// Per label.
     pub per_label: Vec<LabelScores>,
-    /// Single-label only.
+    /// The confusion matrix.
     pub confusion: Option<Confusion>,
 }
 
@@ -102,6 +105,7 @@ pub fn multi_label(labels: &[String], truth: &[Vec<usize>], pred: &[Vec<usize>])
     let k = labels.len();
     let (mut tp, mut fp, mut fn_) = (vec![0usize; k], vec![0usize; k], vec![0usize; k]);
     let mut exact = 0;
+    let mut confusion = vec![vec![0usize; k + 1]; k + 1];
     for (t, p) in truth.iter().zip(pred) {
         let mut ts = t.clone();
         ts.sort_unstable();
@@ -110,6 +114,13 @@ pub fn multi_label(labels: &[String], truth: &[Vec<usize>], pred: &[Vec<usize>])
         ps.sort_unstable();
         ps.dedup();
         exact += (ts == ps) as usize;
+        let rows: Vec<usize> = if ts.is_empty() { vec![k] } else { ts.clone() };
+        let cols: Vec<usize> = if ps.is_empty() { vec![k] } else { ps.clone() };
+        for &r in &rows {
+            for &c in &cols {
+                confusion[r][c] += 1;
+            }
+        }
         for &c in &ps {
             if ts.binary_search(&c).is_ok() {
                 tp[c] += 1;
@@ -143,7 +154,10 @@ pub fn multi_label(labels: &[String], truth: &[Vec<usize>], pred: &[Vec<usize>])
         micro_f1: micro,
         macro_f1: if k == 0 { 0.0 } else { per_label.iter().map(|l| l.f1).sum::<f64>() / k as f64 },
         per_label,
-        confusion: None,
+        confusion: Some(Confusion {
+            labels: labels.iter().cloned().chain(["(none)".to_string()]).collect(),
+            matrix: confusion,
+        }),
     }
 }
 
@@ -196,6 +210,12 @@ mod tests {
         // pooled: tp 2, fp 1, fn 1 -> micro f 2/3
         assert!((r.micro_f1 - 2.0 / 3.0).abs() < 1e-12);
         assert!((r.macro_f1 - (1.0 + 2.0 / 3.0 + 0.0) / 3.0).abs() < 1e-12);
+        let c = r.confusion.unwrap();
+        assert_eq!(c.labels.last().map(String::as_str), Some("(none)"));
+        // example 0: {0,1} x {0}; example 1: {1} x {1,2}; example 2: none x none
+        assert_eq!(c.matrix[0], vec![1, 0, 0, 0]);
+        assert_eq!(c.matrix[1], vec![1, 1, 1, 0]);
+        assert_eq!(c.matrix[3], vec![0, 0, 0, 1]);
     }
 
     #[test]

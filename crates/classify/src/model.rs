@@ -70,6 +70,40 @@ pub struct Prediction {
     pub labels: Vec<usize>,
 }
 
+impl Prediction {
+    /// The most probable of the chosen labels, or the most probable label
+    /// when none is chosen: the text's top theme.
+    pub fn top(&self) -> usize {
+        self.labels
+            .iter()
+            .copied()
+            .max_by(|&a, &b| {
+                self.probabilities[a].total_cmp(&self.probabilities[b]).then(b.cmp(&a))
+            })
+            .unwrap_or_else(|| argmax(&self.probabilities))
+    }
+}
+
+/// Applies the "none of the others" label `none` to the labels `chosen` by
+/// their thresholds: it is the answer when no other label is chosen, or when
+/// it is chosen and more probable than every other chosen label; otherwise
+/// it is dropped.
+pub(crate) fn without_none(
+    mut chosen: Vec<usize>,
+    none: Option<usize>,
+    probabilities: &[f32],
+) -> Vec<usize> {
+    let Some(n) = none else { return chosen };
+    let none_chosen = chosen.contains(&n);
+    chosen.retain(|&c| c != n);
+    let best = chosen.iter().map(|&c| probabilities[c]).fold(f32::NEG_INFINITY, f32::max);
+    if chosen.is_empty() || (none_chosen && probabilities[n] > best) {
+        vec![n]
+    } else {
+        chosen
+    }
+}
+
 /// How much one term pushed a label's score.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Contribution {
@@ -132,6 +166,9 @@ impl Model {
         {
             return Err(model_err(path, "the thresholds do not match the labels"));
         }
+        if self.metadata.params.none_label.is_some() && self.none_label().is_none() {
+            return Err(model_err(path, "the none label is not among the labels"));
+        }
         Ok(())
     }
 
@@ -189,15 +226,22 @@ impl Model {
         p
     }
 
+    /// The index of the "none of the others" label, if the model has one.
+    pub fn none_label(&self) -> Option<usize> {
+        let l = self.metadata.params.none_label.as_ref()?;
+        self.labels.iter().position(|x| x == l)
+    }
+
     fn decide(&self, probabilities: &[f32], threshold: Option<f32>) -> Vec<usize> {
         if self.multi_label {
-            (0..self.labels.len())
+            let chosen = (0..self.labels.len())
                 .filter(|&c| {
                     let t =
                         threshold.or_else(|| self.thresholds.as_ref().map(|t| t[c])).unwrap_or(0.5);
                     probabilities[c] >= t
                 })
-                .collect()
+                .collect();
+            without_none(chosen, self.none_label(), probabilities)
         } else {
             vec![argmax(probabilities)]
         }
@@ -210,16 +254,28 @@ impl Model {
         texts: &[S],
         threshold: Option<f32>,
     ) -> Vec<Prediction> {
+        self.predict_rows(texts, threshold).1
+    }
+
+    /// [`Model::predict`], also returning the TF-IDF rows (for
+    /// [`Model::explain_row`] without vectorizing again).
+    pub fn predict_rows<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        threshold: Option<f32>,
+    ) -> (sift_tfidf::Csr<f32>, Vec<Prediction>) {
         let x = self.vectorizer.transform(texts);
         let mut s = Vec::new();
-        x.rows()
+        let preds = x
+            .rows()
             .map(|(cols, vals)| {
                 self.scorer.scores_row(cols, vals, &mut s);
                 let probabilities = self.probabilities(&s);
                 let labels = self.decide(&probabilities, threshold);
                 Prediction { probabilities, scores: s.clone(), labels }
             })
-            .collect()
+            .collect();
+        (x, preds)
     }
 
     /// The `top` terms of `text` that raised label `c`'s score most, with

@@ -66,6 +66,12 @@ pub struct TrainParams {
     pub validation: f64,
     /// Seed for every random choice (folds, splits, solver order).
     pub seed: u64,
+    /// Multi-label only: a label that means "none of the others" (such as
+    /// `other`). It is chosen when no other label is, and otherwise only when
+    /// it is more probable than every other chosen label (which are then
+    /// dropped), so a text is never both about a theme and about none.
+    #[serde(default)]
+    pub none_label: Option<String>,
 }
 
 impl Default for TrainParams {
@@ -90,6 +96,7 @@ impl Default for TrainParams {
             folds: 3,
             validation: 0.0,
             seed: 42,
+            none_label: None,
         }
     }
 }
@@ -123,6 +130,12 @@ impl TrainParams {
             && matches!(self.algorithm, Algorithm::ComplementNb | Algorithm::MultinomialNb)
         {
             return Err(Error::Param { name: "algorithm", reason: "naive Bayes is single-label; use svm, logistic or ensemble for multi-label data".into() });
+        }
+        if self.none_label.is_some() && !self.multi_label {
+            return Err(Error::Param {
+                name: "none_label",
+                reason: "applies to multi-label models only".into(),
+            });
         }
         linfa::ParamGuard::check(
             crate::LinearSvcParams::new()
@@ -337,6 +350,12 @@ pub fn train_with_progress(
             "every example has the label \"{only}\": a classifier needs at least two labels"
         )));
     }
+    if p.multi_label && counts.len() == 1 && examples.iter().all(|e| !e.labels.is_empty()) {
+        let only = counts.keys().next().cloned().unwrap_or_default();
+        return Err(Error::Data(format!(
+            "every example has the label \"{only}\" and no other: there is nothing to tell apart"
+        )));
+    }
     for (l, &n) in &counts {
         if n == 1 {
             warnings
@@ -345,6 +364,13 @@ pub fn train_with_progress(
     }
     let labels: Vec<String> = counts.keys().cloned().collect();
     let k = labels.len();
+    let none = match &p.none_label {
+        Some(l) => Some(labels.binary_search(l).map_err(|_| Error::Param {
+            name: "none_label",
+            reason: format!("\"{l}\" is not a label of the data"),
+        })?),
+        None => None,
+    };
     let y: Vec<Vec<usize>> = examples
         .iter()
         .map(|e| {
@@ -414,7 +440,11 @@ pub fn train_with_progress(
                 .iter()
                 .map(|&i| {
                     let pr = probs(i);
-                    (0..k).filter(|&c| pr[c] >= thr[c]).collect()
+                    crate::model::without_none(
+                        (0..k).filter(|&c| pr[c] >= thr[c]).collect(),
+                        none,
+                        &pr,
+                    )
                 })
                 .collect();
             (Some(thr), metrics::multi_label(&labels, &ty, &pred))
