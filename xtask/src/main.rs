@@ -6,9 +6,11 @@ mod data;
 mod datasets;
 mod eval;
 mod explore;
+mod label_speed;
 mod peers;
 mod sentences;
 mod summaries;
+mod themes;
 mod tidy;
 mod tokens;
 
@@ -20,6 +22,10 @@ usage: cargo xtask <task> [options]
 tasks:
   eval-sentences [--verbose]   BBC reconstruction rate of the sentence splitter
   print-tokens FILE            title, paragraphs, sentences (byte spans) and terms of FILE
+  train-default [--skip-cv]    trains models/themes.sift and writes its model card models/README.md
+                               (--skip-cv: the model only, without the held-out evaluations)
+  bench-label [--runs N]       whole-process speed of sift label: one 1,000-word article, and
+                               batch paragraphs per second on one core
   eval-summaries [--every K] [--only NAME]
                                summarizers on BBC News Summary, beside Lead and sumy
   eval [--datasets 20ng,ag,bbc,reuters]
@@ -56,6 +62,10 @@ fn main() -> Result<()> {
         Some("classify-child") => {
             let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
             peers::classify_child(&arg(1), arg(2).parse()?, arg(3).parse()?)
+        }
+        Some("train-default") => themes::run(flag("--skip-cv")),
+        Some("bench-label") => {
+            label_speed::run(opt("--runs").map(|r| r.parse()).transpose()?.unwrap_or(50))
         }
         Some("eval-summaries") => {
             let every = opt("--every").map(|r| r.parse()).transpose()?.unwrap_or(1);
