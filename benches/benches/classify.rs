@@ -8,6 +8,10 @@
 //! * `predict`: the default model on the 7,532 test texts from raw text,
 //!   one thread (throughput in documents per second).
 //! * `load`: decoding the default model's bytes.
+//! * `themes/label`: the default theme model (`models/themes.sift`) labelling
+//!   the 2,225 BBC News articles paragraph by paragraph with explanations
+//!   (`Model::label_articles`), one thread; throughput in paragraphs.
+//! * `themes/load`: decoding the theme model and building its index.
 //!
 //! `cargo bench -p sift-benches --bench classify`
 
@@ -78,5 +82,37 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+fn themes(c: &mut Criterion) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let bytes = std::fs::read(root.join("models/themes.sift")).unwrap();
+    let articles = sift_benches::read_field("bbc-news/all.jsonl.gz", "text");
+    let paragraphs: usize =
+        articles.iter().map(|a| sift_tokenize::article(a).paragraphs.len()).sum();
+    let model = Model::from_bytes(&bytes, "themes.sift").unwrap();
+    model.vectorizer().prepare();
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let mut g = c.benchmark_group("classify/themes");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10));
+    g.throughput(Throughput::Elements(paragraphs as u64));
+    g.bench_function("label/1-thread", |b| {
+        b.iter(|| {
+            let out = one.install(|| {
+                model.label_articles(black_box(&articles), sift_classify::LabelOptions::default())
+            });
+            assert_eq!(out.len(), articles.len());
+        })
+    });
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
+    g.bench_function("load+index", |b| {
+        b.iter(|| {
+            let m = Model::from_bytes(black_box(&bytes), "themes.sift").unwrap();
+            m.vectorizer().prepare();
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, themes);
 criterion_main!(benches);

@@ -7,7 +7,9 @@
 mod cmd;
 mod error;
 mod input;
+mod models;
 mod output;
+mod report;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -31,6 +33,8 @@ const EXIT_CODES: &str = "Exit codes: 0 success, 1 internal error, 2 usage error
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Themes of each paragraph of an article, with probabilities and the terms behind them.
+    Label(cmd::label::Args),
     /// The sentences that best summarize each text, with byte offsets.
     Summarize(cmd::summarize::Args),
     /// Learn a summarizer from (article, summary) pairs.
@@ -39,6 +43,8 @@ enum Command {
     Train(cmd::train::TrainArgs),
     /// Score a model on labelled data.
     Eval(cmd::train::EvalArgs),
+    /// A model's labels, vocabulary, training metadata, metrics and top terms.
+    Inspect(cmd::inspect::Args),
     /// TF-IDF features of JSON Lines records, as Matrix Market + vocabulary.
     Vectorize(cmd::vectorize::Args),
     /// Words of a text with byte spans and their terms.
@@ -66,12 +72,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match cli.command {
-        Command::Summarize(a) => cmd::summarize::run(a, &mut out, &|_, _| {
-            Err(error::usage("--theme needs a theme model; none is available yet"))
-        })?,
+        Command::Label(a) => cmd::label::run(a, &mut out)?,
+        Command::Summarize(a) => cmd::summarize::run(a, &mut out)?,
         Command::TrainSummarizer(a) => cmd::summarize::train(a, &mut out)?,
         Command::Train(a) => cmd::train::train(a, cli.quiet, &mut out)?,
         Command::Eval(a) => cmd::train::eval(a, cli.quiet, &mut out)?,
+        Command::Inspect(a) => cmd::inspect::run(a, &mut out)?,
         Command::Vectorize(a) => cmd::vectorize::run(a)?,
         Command::Tokens(a) => cmd::tokens::run(a, &mut out)?,
         Command::Sentences(a) => cmd::sentences::run(a, &mut out)?,
@@ -81,7 +87,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return parse_error(e),
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => match error::classify(&e) {
@@ -91,5 +100,30 @@ fn main() -> ExitCode {
                 ExitCode::from(code as u8)
             }
         },
+    }
+}
+
+/// Help and version go to stdout (exit 0); usage errors become one line on
+/// stderr and exit 2, like every other error.
+fn parse_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitCode::from(error::Kind::Usage as u8)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            let message = first.strip_prefix("error: ").unwrap_or(first);
+            let _ = writeln!(std::io::stderr(), "sift: error: {message} (see sift --help)");
+            ExitCode::from(error::Kind::Usage as u8)
+        }
     }
 }

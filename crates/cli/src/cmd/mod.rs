@@ -1,5 +1,7 @@
 //! One module per subcommand; each turns parsed flags into library calls.
 
+pub mod inspect;
+pub mod label;
 pub mod sentences;
 pub mod summarize;
 pub mod tokens;

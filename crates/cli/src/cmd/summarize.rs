@@ -70,10 +70,7 @@ struct OutSentence<'a> {
     paragraph: usize,
 }
 
-/// A theme model's probability of `theme` for each paragraph.
-pub type ThemeWeights = dyn Fn(&str, &[&str]) -> Result<Vec<f64>>;
-
-pub fn run(a: Args, out: &mut dyn Write, theme_weights: &ThemeWeights) -> Result<()> {
+pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
     let budget = match (a.sentences, a.words, a.ratio) {
         (_, Some(w), _) => Budget::Words(w),
         (_, _, Some(r)) => Budget::Ratio(r),
@@ -113,18 +110,29 @@ pub fn run(a: Args, out: &mut dyn Write, theme_weights: &ThemeWeights) -> Result
         }
         _ => {}
     }
+    // --theme: the theme model's probability of the theme for each
+    // paragraph weighs its sentences.
+    let theme = match &a.theme {
+        Some(theme) => {
+            let m = crate::models::load(a.model.as_deref())?;
+            let Some(c) = m.labels().iter().position(|l| l == theme) else {
+                return Err(usage(format!(
+                    "--theme: {} has no label '{theme}', expected one of {}",
+                    crate::models::name(a.model.as_deref()),
+                    m.labels().join(", ")
+                )));
+            };
+            Some((m, c))
+        }
+        None => None,
+    };
     for path in inputs(&a.files) {
         let text = read_text(&path)?;
-        let weights = match &a.theme {
-            Some(theme) => {
-                let doc = summarizer.document(&text);
-                let paras = sift_tokenize::article(&text);
-                let _ = doc;
-                let ptexts: Vec<&str> = paras.paragraphs.iter().map(|p| p.text(&text)).collect();
-                Some(theme_weights(theme, &ptexts)?)
-            }
-            None => None,
-        };
+        let weights = theme.as_ref().map(|(m, c)| {
+            let paras = sift_tokenize::article(&text);
+            let ptexts: Vec<&str> = paras.paragraphs.iter().map(|p| p.text(&text)).collect();
+            m.predict(&ptexts, None).iter().map(|p| p.probabilities[*c] as f64).collect::<Vec<_>>()
+        });
         let s = summarizer.summarize_weighted(&text, weights.as_deref());
         let sentences: Vec<OutSentence<'_>> = s
             .sentences

@@ -2,11 +2,10 @@
 //! file. `sift eval`: scores a model on labelled data.
 
 use super::{analyzer_config, parse_range, Tokenizer};
-use crate::error::{input, model, output, usage};
+use crate::error::{input, output, usage};
 use anyhow::Result;
 use sift_classify::{
-    metrics::Report, train_with_progress, Algorithm, Example, Format, Model, ReadOptions,
-    TrainParams,
+    metrics::Report, train_with_progress, Algorithm, Example, Format, ReadOptions, TrainParams,
 };
 use sift_tfidf::DocFreq;
 use std::io::Write;
@@ -135,6 +134,10 @@ pub struct TrainArgs {
     /// Weight rare labels' examples more (SVM).
     #[arg(long)]
     balanced: bool,
+    /// With --multi-label: the label meaning "none of the others" (such as
+    /// other), dropped whenever another label is chosen.
+    #[arg(long, value_name = "LABEL", requires = "multi_label")]
+    none_label: Option<String>,
 }
 
 pub fn progress_bar(quiet: bool) -> impl FnMut(&str, usize, usize) {
@@ -162,11 +165,7 @@ pub fn progress_bar(quiet: bool) -> impl FnMut(&str, usize, usize) {
 
 pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let mut params = match &a.base {
-        Some(path) => Model::load(Path::new(path))
-            .map_err(|e| model(e.to_string()))?
-            .metadata()
-            .params
-            .clone(),
+        Some(path) => crate::models::load(Some(path))?.metadata().params.clone(),
         None => TrainParams::default(),
     };
     if let Some(alg) = a.algorithm {
@@ -194,6 +193,9 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     if let Some(c) = a.c {
         params.svm.c = c;
         params.logistic.c = c;
+    }
+    if let Some(l) = &a.none_label {
+        params.none_label = Some(l.clone());
     }
     if a.balanced {
         params.svm.class_weight = sift_classify::ClassWeight::Balanced { cap: 10.0 };
@@ -254,9 +256,9 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
-    /// Model file.
+    /// Model file (default: the theme model built into sift).
     #[arg(long, value_name = "MODEL")]
-    model: String,
+    model: Option<String>,
     #[command(flatten)]
     data: DataArgs,
     /// Data format (default: guessed from each path).
@@ -269,10 +271,13 @@ pub struct EvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = crate::Format::Text)]
     format: crate::Format,
+    /// Also write a self-contained HTML report (confusion heat map, per-label bars).
+    #[arg(long, value_name = "FILE")]
+    report: Option<String>,
 }
 
 pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
-    let m = Model::load(Path::new(&a.model)).map_err(|e| model(e.to_string()))?;
+    let m = crate::models::load(a.model.as_deref())?;
     let examples = a.data.load(a.data_format, quiet)?;
     let report = match a.folds {
         None => {
@@ -304,6 +309,11 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
                 .ok_or_else(|| input("no cross-validation report"))?
         }
     };
+    if let Some(path) = &a.report {
+        let page =
+            crate::report::html(&report, crate::models::name(a.model.as_deref()), &a.data.data);
+        crate::output::write_atomic(path, |w| w.write_all(page.as_bytes()))?;
+    }
     write_report(&report, a.format, out)
 }
 

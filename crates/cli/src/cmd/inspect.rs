@@ -1,0 +1,182 @@
+//! `sift inspect`: what a model file holds: labels, vocabulary, tokenizer
+//! settings, training metadata and metrics, and the top terms per label.
+
+use anyhow::Result;
+use serde_json::json;
+use sift_classify::metrics::Report;
+use sift_tokenize::{Filter, Pattern};
+use std::io::Write;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Model file (default: the theme model built into sift).
+    model: Option<String>,
+    /// Top terms to list per label.
+    #[arg(long, value_name = "N", default_value_t = 15)]
+    top: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = crate::Format::Text)]
+    format: crate::Format,
+}
+
+pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
+    let m = crate::models::load(a.model.as_deref())?;
+    let name = crate::models::name(a.model.as_deref());
+    let bytes = match &a.model {
+        Some(p) => std::fs::metadata(p).map(|md| md.len()).unwrap_or(0),
+        None => crate::models::DEFAULT_THEMES.len() as u64,
+    };
+    let meta = m.metadata();
+    let top: Vec<Vec<(String, f32)>> =
+        (0..m.labels().len()).map(|c| m.top_terms(c, a.top)).collect();
+    match a.format {
+        crate::Format::Json => {
+            let labels: Vec<_> = m
+                .labels()
+                .iter()
+                .enumerate()
+                .map(|(c, l)| {
+                    json!({
+                        "label": l,
+                        "threshold": m.thresholds().map(|t| t[c]),
+                        "examples": meta.label_counts.get(l),
+                        "top_terms": top[c].iter().map(|(t, w)| json!({"term": t, "weight": w})).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let v = json!({
+                "model": name,
+                "bytes": bytes,
+                "format_version": sift_classify::FORMAT_VERSION,
+                "multi_label": m.is_multi_label(),
+                "features": m.vectorizer().n_features(),
+                "labels": labels,
+                "metadata": meta,
+            });
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        }
+        crate::Format::Text => {
+            let p = &meta.params;
+            let v = &p.vectorizer;
+            writeln!(
+                out,
+                "model        {name} ({bytes} bytes, format {})",
+                sift_classify::FORMAT_VERSION
+            )?;
+            writeln!(
+                out,
+                "kind         {} classifier, {:?}, {} labels",
+                if m.is_multi_label() { "multi-label" } else { "single-label" },
+                p.algorithm,
+                m.labels().len()
+            )?;
+            writeln!(out, "features     {}", m.vectorizer().n_features())?;
+            writeln!(out, "tokenizer    {}", describe_analyzer(&v.analyzer))?;
+            writeln!(
+                out,
+                "weighting    min_df {:?}, max_df {:?}, {}tf, idf {}, norm {:?}",
+                v.min_df,
+                v.max_df,
+                if v.sublinear_tf { "sublinear " } else { "" },
+                if v.use_idf { "on" } else { "off" },
+                v.norm
+            )?;
+            writeln!(
+                out,
+                "trained      by sift {} on {} examples ({} for training), seed {}, data {}",
+                meta.sift_version, meta.n_examples, meta.n_train, p.seed, meta.data_hash
+            )?;
+            if let Some(r) = &meta.cross_validation {
+                writeln!(out, "cross-val    {}", summary(r, Some(p.folds)))?;
+            }
+            if let Some(r) = &meta.validation {
+                writeln!(out, "validation   {}", summary(r, None))?;
+            }
+            let w = m.labels().iter().map(|l| l.chars().count()).max().unwrap_or(5).max(5);
+            writeln!(
+                out,
+                "\n{:<w$}  {:>8}  {:>9}  {:>6}  {:>6}",
+                "label", "examples", "threshold", "CV P", "CV R"
+            )?;
+            for (c, l) in m.labels().iter().enumerate() {
+                let cv = meta
+                    .cross_validation
+                    .as_ref()
+                    .and_then(|r| r.per_label.iter().find(|s| &s.label == l));
+                writeln!(
+                    out,
+                    "{l:<w$}  {:>8}  {:>9}  {:>6}  {:>6}",
+                    meta.label_counts.get(l).copied().unwrap_or(0),
+                    m.thresholds().map_or("-".to_string(), |t| format!("{:.3}", t[c])),
+                    cv.map_or("-".to_string(), |s| format!("{:.3}", s.precision)),
+                    cv.map_or("-".to_string(), |s| format!("{:.3}", s.recall)),
+                )?;
+            }
+            for (c, l) in m.labels().iter().enumerate() {
+                writeln!(out, "\ntop terms for {l}:")?;
+                let terms: Vec<String> =
+                    top[c].iter().map(|(t, w)| format!("{t} ({w:.2})")).collect();
+                for line in wrap(&terms, 76) {
+                    writeln!(out, "  {line}")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn summary(r: &Report, folds: Option<usize>) -> String {
+    let what = folds.map_or(format!("{} examples", r.n), |k| format!("{k} folds"));
+    format!(
+        "{what}: accuracy {:.4}, micro-F1 {:.4}, macro-F1 {:.4}",
+        r.accuracy, r.micro_f1, r.macro_f1
+    )
+}
+
+/// "sift words, lowercase, possessive, stop words (english), stem (english), 1-2-grams".
+pub fn describe_analyzer(a: &sift_tokenize::AnalyzerConfig) -> String {
+    let mut parts = vec![match a.pattern {
+        Pattern::Sift => "sift words".to_string(),
+        Pattern::Sklearn => "scikit-learn words".to_string(),
+        other => format!("{other:?} words"),
+    }];
+    for f in &a.filters {
+        parts.push(match f {
+            Filter::Lowercase => "lowercase".into(),
+            Filter::Possessive => "possessives removed".into(),
+            Filter::StopWords { list, extra } if extra.is_empty() => {
+                format!("stop words ({list:?})")
+            }
+            Filter::StopWords { list, extra } => {
+                format!("stop words ({list:?} + {} more)", extra.len())
+            }
+            Filter::Stem { language } => format!("stemming ({})", language.name()),
+            Filter::Length { min, max } => {
+                format!("length {min}..{}", max.map_or("".into(), |m| m.to_string()))
+            }
+            other => format!("{other:?}"),
+        });
+    }
+    let (lo, hi) = a.ngram_range;
+    parts.push(if lo == hi { format!("{lo}-grams") } else { format!("{lo}- to {hi}-grams") });
+    parts.join(", ")
+}
+
+/// Joins items with ", " into lines of at most `width` characters.
+fn wrap(items: &[String], width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for it in items {
+        if !cur.is_empty() && cur.chars().count() + 2 + it.chars().count() > width {
+            lines.push(std::mem::take(&mut cur) + ",");
+        }
+        if !cur.is_empty() {
+            cur += ", ";
+        }
+        cur += it;
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}

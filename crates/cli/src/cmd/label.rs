@@ -1,0 +1,504 @@
+//! `sift label`: the themes of each paragraph of an article, with
+//! probabilities and the terms that drove each decision, and the article's
+//! themes as a whole.
+//!
+//! Inputs are text files (one article each; stdin when none or `-`) or,
+//! with `--jsonl`, JSON Lines files of records (one article per line),
+//! which are streamed in batches: memory stays bounded however long the
+//! file, and output keeps the input order.
+//!
+//! Formats: `text` (an aligned report; colour only on a terminal, never
+//! with `NO_COLOR`), `json` (one object for a single text file, otherwise
+//! an array of objects), `jsonl` (one object per line) and `csv` (one row
+//! per paragraph).
+//!
+//! The article's `themes` list every label with the whole text's
+//! probability and the share of the body in paragraphs with that label; its
+//! `labels` are the themes of the whole text and those covering at least a
+//! quarter of the body.
+
+use super::{inputs, source_name};
+use crate::error::{input, usage};
+use crate::input::{for_each_record, json_kind, read_text, text_field};
+use anyhow::Result;
+use serde_json::{json, Map, Value};
+use sift_classify::{argmax, LabelOptions, LabelledArticle, Model};
+use std::io::{IsTerminal, Write};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LabelFormat {
+    /// An aligned, readable report.
+    Text,
+    /// JSON: an object per article (an array when there are several).
+    Json,
+    /// One JSON object per article per line.
+    Jsonl,
+    /// One row per paragraph.
+    Csv,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorArg {
+    /// Colour when standard output is a terminal and NO_COLOR is unset.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Articles as text files (stdin when none or `-`); with --jsonl, JSON
+    /// Lines files with one article per record (`.gz` read transparently).
+    files: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LabelFormat::Text)]
+    format: LabelFormat,
+    /// Theme model (default: the model built into sift).
+    #[arg(long, value_name = "MODEL")]
+    model: Option<String>,
+    /// One probability threshold in 0..=1 for every label, instead of the
+    /// model's tuned per-label thresholds.
+    #[arg(long, value_name = "P", value_parser = parse_probability, allow_negative_numbers = true)]
+    threshold: Option<f32>,
+    /// Terms to show for each label of a paragraph (0: none).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    explain: usize,
+    /// Inputs are JSON Lines records, one article per line.
+    #[arg(long)]
+    jsonl: bool,
+    /// With --jsonl: the field holding the article's text.
+    #[arg(long, value_name = "FIELD", default_value = "text")]
+    text_field: String,
+    /// With --jsonl: the field identifying a record in the output (default:
+    /// "id" when present, else FILE:LINE).
+    #[arg(long, value_name = "FIELD")]
+    id_field: Option<String>,
+    /// With --jsonl: records labelled together (memory stays proportional).
+    #[arg(long, value_name = "N", default_value_t = 256, hide = true)]
+    batch: usize,
+    /// Colour in the text report.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+}
+
+/// Parses a probability in 0..=1.
+pub fn parse_probability(s: &str) -> Result<f32, String> {
+    match s.trim().parse::<f32>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err("expected a probability between 0 and 1".to_string()),
+    }
+}
+
+/// One article to label: where it came from and its text.
+struct Item {
+    /// Printed name: the file, or the record's id.
+    source: Value,
+    text: String,
+}
+
+pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
+    if a.batch == 0 {
+        return Err(usage("--batch: expected at least 1"));
+    }
+    if !a.jsonl && (a.id_field.is_some() || a.text_field != "text") {
+        return Err(usage("--text-field and --id-field apply to --jsonl input only"));
+    }
+    let model = crate::models::load(a.model.as_deref())?;
+    let files = inputs(&a.files);
+    let color = match a.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    };
+    let single = !a.jsonl && files.len() == 1;
+    let mut emit = Emitter::new(&model, a.format, color, single, out);
+    let opts = LabelOptions { threshold: a.threshold, explain: a.explain };
+    if a.jsonl {
+        let mut batch: Vec<Item> = Vec::with_capacity(a.batch);
+        let mut any = false;
+        for path in &files {
+            for_each_record(path, |line, rec| {
+                let text = text_field(path, line, &rec, &a.text_field)?;
+                let source = match a.id_field.as_deref() {
+                    Some(f) => match rec.get(f) {
+                        Some(v @ (Value::String(_) | Value::Number(_))) => v.clone(),
+                        Some(v) => {
+                            return Err(input(format!(
+                                "{path}:{line}: field \"{f}\" is {}, expected a string or a number",
+                                json_kind(v)
+                            )))
+                        }
+                        None => return Err(input(format!("{path}:{line}: missing field \"{f}\""))),
+                    },
+                    None => match rec.get("id") {
+                        Some(v @ (Value::String(_) | Value::Number(_))) => v.clone(),
+                        _ => Value::String(format!("{}:{line}", source_name(path))),
+                    },
+                };
+                batch.push(Item { source, text });
+                any = true;
+                if batch.len() == a.batch {
+                    emit.batch(&batch, opts)?;
+                    batch.clear();
+                }
+                Ok(())
+            })?;
+        }
+        emit.batch(&batch, opts)?;
+        if !any {
+            return Err(input(format!(
+                "{}: no records, expected one JSON object per line",
+                files.iter().map(|f| source_name(f)).collect::<Vec<_>>().join(", ")
+            )));
+        }
+    } else {
+        for path in &files {
+            let text = read_text(path)?;
+            if text.trim().is_empty() {
+                return Err(input(format!(
+                    "{}: empty input, expected the text of an article",
+                    source_name(path)
+                )));
+            }
+            emit.batch(
+                &[Item { source: Value::String(source_name(path).to_string()), text }],
+                opts,
+            )?;
+        }
+    }
+    emit.finish()
+}
+
+/// Writes labelled articles in the chosen format, keeping the state a
+/// format needs between batches (an open JSON array, a CSV header).
+struct Emitter<'a> {
+    model: &'a Model,
+    format: LabelFormat,
+    color: bool,
+    single: bool,
+    out: &'a mut dyn Write,
+    written: usize,
+}
+
+impl<'a> Emitter<'a> {
+    fn new(
+        model: &'a Model,
+        format: LabelFormat,
+        color: bool,
+        single: bool,
+        out: &'a mut dyn Write,
+    ) -> Self {
+        Emitter { model, format, color, single, out, written: 0 }
+    }
+
+    fn batch(&mut self, items: &[Item], opts: LabelOptions) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+        let labelled = self.model.label_articles(&texts, opts);
+        for (item, l) in items.iter().zip(&labelled) {
+            match self.format {
+                LabelFormat::Json => {
+                    let v = to_json(self.model, item, l);
+                    if self.single {
+                        writeln!(self.out, "{}", serde_json::to_string_pretty(&v)?)?;
+                    } else {
+                        let sep = if self.written == 0 { "[\n" } else { ",\n" };
+                        write!(self.out, "{sep}{}", serde_json::to_string_pretty(&v)?)?;
+                    }
+                }
+                LabelFormat::Jsonl => {
+                    writeln!(self.out, "{}", serde_json::to_string(&to_json(self.model, item, l))?)?
+                }
+                LabelFormat::Csv => self.csv(item, l)?,
+                LabelFormat::Text => self.text(item, l)?,
+            }
+            self.written += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        if self.format == LabelFormat::Json && !self.single {
+            writeln!(self.out, "{}]", if self.written == 0 { "[" } else { "\n" })?;
+        }
+        Ok(())
+    }
+
+    fn csv(&mut self, item: &Item, l: &LabelledArticle) -> Result<()> {
+        let labels = self.model.labels();
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        if self.written == 0 {
+            let mut header = vec!["source".to_string(), "paragraph".into(), "start".into()];
+            header.extend(["end".to_string(), "labels".into()]);
+            header.extend(labels.iter().map(|l| format!("p_{l}")));
+            header.push("top_terms".into());
+            w.write_record(&header)?;
+        }
+        let source = source_text(&item.source);
+        for (i, p) in l.paragraphs.iter().enumerate() {
+            let mut row = vec![
+                source.clone(),
+                i.to_string(),
+                p.span.start.to_string(),
+                p.span.end.to_string(),
+                ranked(&p.prediction.labels, &p.prediction.probabilities)
+                    .iter()
+                    .map(|&c| labels[c].as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ];
+            row.extend(p.prediction.probabilities.iter().map(|&x| format!("{:.4}", x)));
+            row.push(
+                p.top_terms
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{}:{}={:.4}",
+                            labels[t.label], t.contribution.term, t.contribution.weight
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+            w.write_record(&row)?;
+        }
+        let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
+        self.out.write_all(&bytes)?;
+        Ok(())
+    }
+
+    fn text(&mut self, item: &Item, l: &LabelledArticle) -> Result<()> {
+        let labels = self.model.labels();
+        let text = item.text.as_str();
+        let paint = |s: &str, code: &str| -> String {
+            if self.color {
+                format!("\x1b[{code}m{s}\x1b[0m")
+            } else {
+                s.to_string()
+            }
+        };
+        let label_color = |c: usize| PALETTE[c % PALETTE.len()];
+        let themes = |labels_idx: &[usize], probs: &[f32]| -> String {
+            if labels_idx.is_empty() {
+                let best = argmax(probs);
+                return paint(
+                    &format!("no theme (most likely {} {:.2})", labels[best], probs[best]),
+                    "2",
+                );
+            }
+            ranked(labels_idx, probs)
+                .iter()
+                .map(|&c| format!("{} {:.2}", paint(&labels[c], label_color(c)), probs[c]))
+                .collect::<Vec<_>>()
+                .join("  ")
+        };
+        let mut o = String::new();
+        if self.written > 0 {
+            o.push('\n');
+        }
+        o += &paint(&source_text(&item.source), "1");
+        o.push('\n');
+        if let Some(t) = l.title {
+            o += &format!("  title    {}\n", one_line(t.text(text), 100));
+        }
+        let mut by_share: Vec<usize> = (0..labels.len()).filter(|&c| l.shares[c] > 0.0).collect();
+        by_share.sort_by(|&a, &b| l.shares[b].total_cmp(&l.shares[a]).then(a.cmp(&b)));
+        let shares: Vec<String> = by_share
+            .iter()
+            .map(|&c| format!("{} {:.0}%", labels[c], 100.0 * l.shares[c]))
+            .collect();
+        o += &format!(
+            "  article  {}{}\n",
+            l.labels
+                .iter()
+                .map(|&c| paint(&labels[c], label_color(c)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if shares.is_empty() {
+                String::new()
+            } else {
+                paint(&format!("  (paragraphs: {})", shares.join(", ")), "2")
+            }
+        );
+        let n = l.paragraphs.len();
+        let iw = format!("¶{n}").chars().count();
+        let bw = l
+            .paragraphs
+            .iter()
+            .map(|p| format!("{}-{}", p.span.start, p.span.end).len())
+            .max()
+            .unwrap_or(0);
+        for (i, p) in l.paragraphs.iter().enumerate() {
+            let index = format!("¶{}", i + 1);
+            let bytes = format!("{}-{}", p.span.start, p.span.end);
+            o += &format!(
+                "\n  {index:<iw$}  {}  {}\n",
+                paint(&format!("{bytes:<bw$}"), "2"),
+                themes(&p.prediction.labels, &p.prediction.probabilities)
+            );
+            let indent = " ".repeat(iw + 4);
+            o += &format!("{indent}{}\n", paint(&one_line(p.span.text(text), 76), "2"));
+            let mut shown: Vec<usize> = Vec::new();
+            for t in &p.top_terms {
+                if !shown.contains(&t.label) {
+                    shown.push(t.label);
+                }
+            }
+            for c in shown {
+                let terms: Vec<String> = p
+                    .top_terms
+                    .iter()
+                    .filter(|t| t.label == c)
+                    .map(|t| {
+                        let surface =
+                            t.first.map_or(t.contribution.term.as_str(), |s| s.text(text));
+                        format!("{} {:.2}", one_line(surface, 40), t.contribution.weight)
+                    })
+                    .collect();
+                o += &format!(
+                    "{indent}{}: {}\n",
+                    paint(&labels[c], label_color(c)),
+                    terms.join(", ")
+                );
+            }
+        }
+        if n == 0 {
+            o += "  (no paragraphs)\n";
+        }
+        self.out.write_all(o.as_bytes())?;
+        Ok(())
+    }
+}
+
+/// ANSI colours for labels, by label index.
+const PALETTE: [&str; 6] = ["31", "35", "36", "34", "33", "32"];
+
+/// Labels by decreasing probability (ties: label order).
+fn ranked(labels: &[usize], probs: &[f32]) -> Vec<usize> {
+    let mut v = labels.to_vec();
+    v.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+    v
+}
+
+/// `s` on one line (runs of whitespace become one space), cut to `max`
+/// characters with an ellipsis.
+fn one_line(s: &str, max: usize) -> String {
+    let mut o = String::new();
+    for (i, w) in s.split_whitespace().enumerate() {
+        if i > 0 {
+            o.push(' ');
+        }
+        o.push_str(w);
+    }
+    if o.chars().count() > max {
+        let cut: String = o.chars().take(max - 1).collect();
+        return format!("{}…", cut.trim_end());
+    }
+    o
+}
+
+fn source_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Four decimals are plenty for probabilities and contributions, and keep
+/// the output readable.
+fn round4(x: f32) -> f64 {
+    (x as f64 * 1e4).round() / 1e4
+}
+
+fn to_json(m: &Model, item: &Item, l: &LabelledArticle) -> Value {
+    let labels = m.labels();
+    let text = item.text.as_str();
+    let all: Vec<usize> = (0..labels.len()).collect();
+    let themes: Vec<Value> = ranked(&all, &l.article.probabilities)
+        .into_iter()
+        .map(|c| {
+            json!({
+                "label": labels[c],
+                "probability": round4(l.article.probabilities[c]),
+                "share": round4(l.shares[c]),
+            })
+        })
+        .collect();
+    let names = |idx: &[usize], probs: &[f32]| -> Vec<&str> {
+        ranked(idx, probs).into_iter().map(|c| labels[c].as_str()).collect()
+    };
+    let paragraphs: Vec<Value> = l
+        .paragraphs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let probabilities: Map<String, Value> = labels
+                .iter()
+                .zip(&p.prediction.probabilities)
+                .map(|(l, &x)| (l.clone(), json!(round4(x))))
+                .collect();
+            let top_terms: Vec<Value> = p
+                .top_terms
+                .iter()
+                .map(|t| {
+                    let mut o = json!({
+                        "term": t.contribution.term,
+                        "label": labels[t.label],
+                        "weight": round4(t.contribution.weight),
+                    });
+                    if let Some(s) = t.first {
+                        o["text"] = json!(s.text(text));
+                        o["start"] = json!(s.start);
+                        o["end"] = json!(s.end);
+                    }
+                    o
+                })
+                .collect();
+            json!({
+                "index": i,
+                "start": p.span.start,
+                "end": p.span.end,
+                "text": p.span.text(text),
+                "labels": names(&p.prediction.labels, &p.prediction.probabilities),
+                "probabilities": probabilities,
+                "top_terms": top_terms,
+            })
+        })
+        .collect();
+    let title = l.title.map(|t| json!({"text": t.text(text), "start": t.start, "end": t.end}));
+    json!({
+        "source": item.source,
+        "title": title,
+        "themes": themes,
+        "labels": l.labels.iter().map(|&c| labels[c].as_str()).collect::<Vec<_>>(),
+        "paragraphs": paragraphs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probabilities_outside_0_1_are_refused() {
+        assert_eq!(parse_probability("0.3"), Ok(0.3));
+        assert_eq!(parse_probability("1"), Ok(1.0));
+        assert!(parse_probability("1.5").is_err());
+        assert!(parse_probability("-0.1").is_err());
+        assert!(parse_probability("NaN").is_err());
+        assert!(parse_probability("half").is_err());
+    }
+
+    #[test]
+    fn one_line_collapses_and_cuts() {
+        assert_eq!(one_line("a\n  b\tc", 10), "a b c");
+        assert_eq!(one_line("abcdef ghij", 6), "abcde…");
+        assert_eq!(one_line("ééééé", 3), "éé…");
+    }
+}

@@ -1,0 +1,44 @@
+//! Loading classifier models: a file given with `--model`, or the default
+//! theme model embedded in the binary (`models/themes.sift`, trained by
+//! `cargo xtask train-default`).
+
+use crate::error::{input, model};
+use anyhow::Result;
+use sift_classify::Model;
+use std::path::Path;
+
+/// The default theme model's file bytes.
+pub static DEFAULT_THEMES: &[u8] = include_bytes!("../../../models/themes.sift");
+
+/// How the default model is named in messages and output.
+pub const DEFAULT_NAME: &str = "<default theme model>";
+
+/// Loads `path`, or the embedded default model when `None`. A missing or
+/// unreadable file is an input error (exit 3); a damaged, truncated or
+/// incompatible one a model error (exit 4).
+pub fn load(path: Option<&str>) -> Result<Model> {
+    match path {
+        None => Model::from_bytes(DEFAULT_THEMES, DEFAULT_NAME).map_err(|e| model(e.to_string())),
+        Some(p) => Model::load(Path::new(p)).map_err(|e| match e {
+            sift_classify::Error::Io { path, source } => {
+                input(format!("{path}: cannot read: {}", crate::input::io_reason(&source)))
+            }
+            other => model(other.to_string()),
+        }),
+    }
+}
+
+/// The name of a model for output.
+pub fn name(path: Option<&str>) -> &str {
+    path.unwrap_or(DEFAULT_NAME)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_embedded_model_loads_and_has_the_four_themes() {
+        let m = super::load(None).unwrap();
+        assert_eq!(m.labels(), ["data_breach", "espionage", "other", "trade_policy"]);
+        assert!(m.is_multi_label());
+    }
+}

@@ -1,0 +1,224 @@
+//! Bad input: every case gets one line on stderr that names the file (and
+//! line, or byte offset) and what was expected, the documented exit code, and
+//! never a panic or a half-written output file.
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+
+fn sift() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sift"))
+}
+
+struct Outcome {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Outcome {
+    let out = sift().args(args).output().unwrap();
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Exit `code` with exactly one line on stderr containing every `needle`.
+fn assert_fails(o: &Outcome, code: i32, needles: &[&str]) {
+    assert_eq!(o.code, code, "stderr: {}", o.stderr);
+    assert_eq!(o.stderr.lines().count(), 1, "one line: {:?}", o.stderr);
+    assert!(o.stderr.starts_with("sift: error: "), "{}", o.stderr);
+    for n in needles {
+        assert!(o.stderr.contains(n), "{n:?} not in {:?}", o.stderr);
+    }
+    assert!(!o.stderr.contains("panicked"));
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, content: &[u8]) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, content).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn missing_file_directory_and_empty_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.txt").display().to_string();
+    assert_fails(&run(&["label", &missing]), 3, &[&missing, "no such file"]);
+    let d = dir.path().display().to_string();
+    assert_fails(&run(&["label", &d]), 3, &[&d, "is a directory"]);
+    let empty = write(&dir, "empty.txt", b" \n\n ");
+    assert_fails(&run(&["label", &empty]), 3, &[&empty, "empty input"]);
+    let no_records = write(&dir, "none.jsonl", b"");
+    assert_fails(&run(&["label", "--jsonl", &no_records]), 3, &[&no_records, "no records"]);
+    assert_fails(&run(&["summarize", &missing]), 3, &[&missing]);
+}
+
+#[test]
+fn invalid_utf8_is_decoded_lossily_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let f =
+        write(&dir, "latin1.txt", b"Caf\xe9 owners said tariffs on imported coffee would rise.");
+    let o = run(&["label", &f, "--format", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains(&f) && o.stderr.contains("byte 3"), "{}", o.stderr);
+    assert!(o.stderr.starts_with("sift: warning: "));
+    assert!(o.stdout.contains('\u{FFFD}'));
+}
+
+#[test]
+fn bad_records_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(&dir, "r.jsonl", b"{\"text\": \"ok\"}\n{\"text\": 3}\n");
+    assert_fails(&run(&["label", "--jsonl", &f]), 3, &[&format!("{f}:2"), "expected a string"]);
+    let f = write(&dir, "r2.jsonl", b"{\"text\": \"ok\"}\nnot json\n");
+    assert_fails(&run(&["label", "--jsonl", &f]), 3, &[&format!("{f}:2"), "invalid JSON"]);
+    let f = write(&dir, "r3.jsonl", b"{\"body\": \"ok\"}\n");
+    assert_fails(
+        &run(&["label", "--jsonl", &f]),
+        3,
+        &[&format!("{f}:1"), "missing field \"text\""],
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_on_one_line() {
+    let sample =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/samples/chip-export-curbs.txt");
+    assert_fails(
+        &run(&["label", sample, "--threshold", "1.5"]),
+        2,
+        &["--threshold", "between 0 and 1"],
+    );
+    assert_fails(&run(&["label", sample, "--threshold", "-0.2"]), 2, &["--threshold"]);
+    assert_fails(&run(&["label", sample, "--format", "xml"]), 2, &["xml"]);
+    assert_fails(&run(&["label", sample, "--id-field", "id"]), 2, &["--jsonl"]);
+    assert_fails(&run(&["summarize", sample, "--theme", "weather"]), 2, &["weather", "espionage"]);
+    assert_fails(&run(&["frobnicate"]), 2, &["frobnicate"]);
+}
+
+#[test]
+fn corrupt_truncated_or_foreign_models_exit_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/samples/chip-export-curbs.txt");
+    let good =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/themes.sift")).unwrap();
+    let truncated = write(&dir, "truncated.sift", &good[..good.len() / 2]);
+    assert_fails(&run(&["label", sample, "--model", &truncated]), 4, &[&truncated]);
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 3;
+    flipped[mid] ^= 0x40;
+    let corrupt = write(&dir, "corrupt.sift", &flipped);
+    assert_fails(&run(&["label", sample, "--model", &corrupt]), 4, &[&corrupt]);
+    let foreign = write(&dir, "notes.sift", b"these are my notes, not a model");
+    assert_fails(&run(&["inspect", &foreign]), 4, &[&foreign]);
+    let missing = dir.path().join("gone.sift").display().to_string();
+    assert_fails(&run(&["eval", "--model", &missing, "--data", sample]), 3, &[&missing]);
+}
+
+#[test]
+fn training_data_errors_and_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.sift").display().to_string();
+    // A malformed line: file:line and what was expected.
+    let bad =
+        write(&dir, "bad.jsonl", b"{\"text\": \"a b c\", \"label\": \"x\"}\n{\"text\": \"d e\"\n");
+    let o = run(&["train", "--data", &bad, "--out", &out]);
+    assert_fails(&o, 3, &[&format!("{bad}:2")]);
+    assert!(!std::path::Path::new(&out).exists(), "no model written");
+    // A single label in the whole data.
+    let one = write(
+        &dir,
+        "one.jsonl",
+        b"{\"text\": \"a b\", \"label\": \"x\"}\n{\"text\": \"c d\", \"label\": \"x\"}\n",
+    );
+    assert_fails(&run(&["train", "--data", &one, "--out", &out]), 3, &["\"x\"", "two labels"]);
+    assert_fails(&run(&["train", "--multi-label", "--data", &one, "--out", &out]), 3, &["\"x\""]);
+    // A label with one example: a warning, and a model.
+    let mut rows = String::new();
+    for i in 0..6 {
+        rows += &format!("{{\"text\": \"steel tariffs quota {i}\", \"label\": \"trade\"}}\n");
+        rows += &format!("{{\"text\": \"football match goal {i}\", \"label\": \"sport\"}}\n");
+    }
+    rows += "{\"text\": \"a spy was arrested\", \"label\": \"spying\"}\n";
+    let rare = write(&dir, "rare.jsonl", rows.as_bytes());
+    let o = run(&["train", "--data", &rare, "--out", &out, "--folds", "0"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("\"spying\" has only one example"), "{}", o.stderr);
+    assert!(std::path::Path::new(&out).exists());
+}
+
+#[test]
+fn a_failed_run_leaves_existing_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = write(&dir, "m.sift", b"previous model bytes");
+    let bad = write(&dir, "bad.jsonl", b"oops\n");
+    assert_eq!(run(&["train", "--data", &bad, "--out", &out]).code, 3);
+    assert_eq!(std::fs::read(&out).unwrap(), b"previous model bytes");
+    // An output path in a folder that does not exist: exit 5.
+    let nowhere = dir.path().join("no/such/dir/m.sift").display().to_string();
+    let mut rows = String::new();
+    for i in 0..4 {
+        rows += &format!("{{\"text\": \"steel tariffs {i}\", \"label\": \"trade\"}}\n");
+        rows += &format!("{{\"text\": \"football goal {i}\", \"label\": \"sport\"}}\n");
+    }
+    let ok = write(&dir, "ok.jsonl", rows.as_bytes());
+    assert_fails(
+        &run(&["train", "--data", &ok, "--out", &nowhere, "--folds", "0"]),
+        5,
+        &[&nowhere],
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary files left behind");
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::new();
+    for i in 0..4000 {
+        rows += &format!("{{\"text\": \"Tariffs on steel rose again, report {i} said.\"}}\n");
+    }
+    let input = write(&dir, "many.jsonl", rows.as_bytes());
+    let mut child = sift()
+        .args(["label", "--jsonl", &input, "--format", "jsonl"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child.stderr.as_mut().unwrap().read_to_string(&mut stderr).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit {status:?}, stderr {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn stdin_is_read_when_no_file_is_given() {
+    let mut child = sift()
+        .args(["label", "--format", "jsonl", "--explain", "0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Hackers stole the card numbers of 40,000 customers.\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["source"], "<stdin>");
+    assert_eq!(v["paragraphs"][0]["labels"][0], "data_breach");
+}

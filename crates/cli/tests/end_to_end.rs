@@ -1,0 +1,124 @@
+//! The whole loop an analyst runs: train a theme model on a small labelled
+//! set, evaluate it on paragraphs it did not see, label an article with it,
+//! summarize the article with a theme focus, retrain from the model's own
+//! settings (`--base`), and get the same model bytes again.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn sift(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sift")).args(args).output().unwrap();
+    assert!(out.status.success(), "sift {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Lines `range` of each theme file of `datasets/themes`, as one JSONL file.
+fn slice(dir: &Path, name: &str, range: std::ops::Range<usize>) -> String {
+    let mut out = String::new();
+    for f in ["espionage", "trade_policy", "data_breach", "other", "mixed"] {
+        let text =
+            std::fs::read_to_string(root().join(format!("datasets/themes/{f}.jsonl"))).unwrap();
+        for l in text.lines().skip(range.start).take(range.len()) {
+            out += l;
+            out.push('\n');
+        }
+    }
+    let p = dir.join(name);
+    std::fs::write(&p, out).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn train_eval_label_summarize() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = slice(dir.path(), "train.jsonl", 0..70);
+    let test = slice(dir.path(), "test.jsonl", 100..140);
+    let model = dir.path().join("themes.sift").display().to_string();
+
+    let said = sift(&[
+        "--quiet",
+        "train",
+        "--data",
+        &train,
+        "--out",
+        &model,
+        "--multi-label",
+        "--none-label",
+        "other",
+        "--label-field",
+        "labels",
+    ]);
+    assert!(said.contains("multi-label") && said.contains("4 labels"), "{said}");
+
+    // Paragraphs the model never saw.
+    let report: serde_json::Value = serde_json::from_str(&sift(&[
+        "eval",
+        "--model",
+        &model,
+        "--data",
+        &test,
+        "--label-field",
+        "labels",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let micro = report["micro_f1"].as_f64().unwrap();
+    assert!(micro > 0.7, "micro-F1 {micro} on held-out paragraphs");
+    for l in report["per_label"].as_array().unwrap() {
+        assert!(l["f1"].as_f64().unwrap() > 0.5, "{l}");
+    }
+
+    // Label the sample article with the new model.
+    let sample = root().join("datasets/samples/chip-export-curbs.txt").display().to_string();
+    let labelled: serde_json::Value =
+        serde_json::from_str(&sift(&["label", &sample, "--model", &model, "--format", "json"]))
+            .unwrap();
+    let paragraphs = labelled["paragraphs"].as_array().unwrap();
+    assert_eq!(paragraphs.len(), 6);
+    let breach = &paragraphs[4];
+    assert_eq!(breach["labels"], serde_json::json!(["data_breach"]), "{breach}");
+    let trade = &paragraphs[1];
+    assert!(trade["labels"].as_array().unwrap().contains(&"trade_policy".into()), "{trade}");
+    for p in paragraphs {
+        let labels = p["labels"].as_array().unwrap();
+        assert!(!labels.is_empty(), "the none label fills in when no theme is chosen");
+        assert!(
+            labels.len() == 1 || !labels.contains(&"other".into()),
+            "other never comes with a theme: {labels:?}"
+        );
+    }
+
+    // A theme-focused summary from the same model picks the breach sentence.
+    let summary = sift(&[
+        "summarize",
+        &sample,
+        "--theme",
+        "data_breach",
+        "--model",
+        &model,
+        "--sentences",
+        "1",
+    ]);
+    assert!(summary.contains("stolen the names"), "{summary}");
+
+    // Retraining from the model's settings gives the same bytes.
+    let again = dir.path().join("again.sift").display().to_string();
+    sift(&[
+        "--quiet",
+        "train",
+        "--data",
+        &train,
+        "--out",
+        &again,
+        "--base",
+        &model,
+        "--label-field",
+        "labels",
+    ]);
+    assert_eq!(std::fs::read(&model).unwrap(), std::fs::read(&again).unwrap());
+}

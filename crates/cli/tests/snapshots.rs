@@ -1,0 +1,199 @@
+//! Snapshot tests (insta) of every subcommand's output in each format, on
+//! the sample article shipped in `datasets/samples` and small inputs written
+//! here. A change of output shows up as a snapshot diff to review; after a
+//! deliberate change, `INSTA_UPDATE=always cargo test -p sift-cli --test
+//! snapshots` rewrites them (retraining the default model changes the
+//! `label`, `inspect` and `eval` snapshots).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs sift in the workspace root; returns stdout, asserting success and
+/// an empty stderr.
+fn run(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sift"))
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "sift {args:?} failed: {stderr}");
+    assert!(stderr.is_empty(), "sift {args:?} wrote to stderr: {stderr}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+const SAMPLE: &str = "datasets/samples/chip-export-curbs.txt";
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_prepend_module_to_snapshot(false);
+    s.set_snapshot_path(root().join("crates/cli/tests/snapshots"));
+    s
+}
+
+macro_rules! snap {
+    ($name:expr, $value:expr) => {
+        settings().bind(|| insta::assert_snapshot!($name, $value))
+    };
+}
+
+#[test]
+fn label_text() {
+    snap!("label_text", run(&["label", SAMPLE]));
+}
+
+#[test]
+fn label_json() {
+    let out = run(&["label", SAMPLE, "--format", "json", "--explain", "2"]);
+    // The documented shape, then the exact bytes.
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["source"], SAMPLE);
+    let text = std::fs::read_to_string(root().join(SAMPLE)).unwrap();
+    for p in v["paragraphs"].as_array().unwrap() {
+        let (s, e) = (p["start"].as_u64().unwrap() as usize, p["end"].as_u64().unwrap() as usize);
+        assert_eq!(p["text"], &text[s..e], "offsets point at the paragraph");
+        for t in p["top_terms"].as_array().unwrap() {
+            assert!(t["weight"].as_f64().unwrap() > 0.0);
+            assert!(
+                p["labels"].as_array().unwrap().contains(&t["label"])
+                    || p["labels"] == serde_json::json!([])
+            );
+        }
+    }
+    snap!("label_json", out);
+}
+
+#[test]
+fn label_jsonl_and_csv() {
+    snap!("label_jsonl", run(&["label", SAMPLE, "--format", "jsonl", "--explain", "1"]));
+    snap!("label_csv", run(&["label", SAMPLE, "--format", "csv", "--explain", "2"]));
+}
+
+#[test]
+fn label_batch_of_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("records.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            r#"{"id": "a1", "body": "The trade ministry raised tariffs on imported steel to 25 percent.\n\nExporters said they would lose orders."}"#,
+            "\n",
+            r#"{"id": 7, "body": "Hackers stole the names and card numbers of 40,000 customers from the retailer's website."}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let path = input.display().to_string();
+    let args = ["label", "--jsonl", &path, "--text-field", "body", "--id-field", "id"];
+    let jsonl = run(&[&args[..], &["--format", "jsonl", "--explain", "0"]].concat());
+    let ids: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["source"].clone())
+        .collect();
+    assert_eq!(ids, [serde_json::json!("a1"), serde_json::json!(7)], "input order, ids kept");
+    snap!("label_batch_jsonl", jsonl);
+    snap!("label_batch_text", run(&[&args[..], &["--explain", "2"]].concat()));
+    let json = run(&[&args[..], &["--format", "json", "--explain", "0"]].concat());
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&json).unwrap().as_array().unwrap().len(),
+        2
+    );
+}
+
+#[test]
+fn label_colour_only_when_asked() {
+    let plain = run(&["label", SAMPLE]);
+    assert!(!plain.contains('\x1b'), "no colour when stdout is not a terminal");
+    let coloured = run(&["label", SAMPLE, "--color", "always"]);
+    assert!(coloured.contains("\x1b["));
+    let stripped: String = {
+        let mut out = String::new();
+        let mut it = coloured.chars().peekable();
+        while let Some(c) = it.next() {
+            if c == '\x1b' {
+                for d in it.by_ref() {
+                    if d == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    assert_eq!(stripped, plain, "colour changes nothing but colour");
+}
+
+#[test]
+fn inspect_default_model() {
+    snap!("inspect_text", run(&["inspect", "--top", "8"]));
+    let json = run(&["inspect", "--top", "3", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["labels"].as_array().unwrap().len(), 4);
+    assert_eq!(v["metadata"]["params"]["none_label"], "other");
+}
+
+#[test]
+fn summarize_formats_and_theme() {
+    snap!("summarize_text", run(&["summarize", SAMPLE]));
+    snap!("summarize_json", run(&["summarize", SAMPLE, "--format", "json", "--sentences", "2"]));
+    let focused = run(&["summarize", SAMPLE, "--theme", "data_breach", "--sentences", "1"]);
+    assert!(focused.contains("stolen the names"), "{focused}");
+    snap!("summarize_theme", focused);
+}
+
+#[test]
+fn eval_default_model_with_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("labelled.jsonl");
+    let rows = [
+        ("Customs will charge a new 15 percent duty on imported cars from July.", "trade_policy"),
+        (
+            "The two countries signed a free trade agreement removing tariffs on wine.",
+            "trade_policy",
+        ),
+        (
+            "Prosecutors say the engineer sold missile designs to a foreign intelligence officer.",
+            "espionage",
+        ),
+        ("The embassy's military attache was expelled for spying on a naval base.", "espionage"),
+        ("A misconfigured server exposed the medical records of 80,000 patients.", "data_breach"),
+        (
+            "Hackers stole customers' passwords and card numbers from the online shop.",
+            "data_breach",
+        ),
+        ("The striker scored twice as the home side won the cup final.", "other"),
+        ("Heavy snow closed schools and roads across the north on Monday.", "other"),
+    ];
+    let body: String = rows
+        .iter()
+        .map(|(t, l)| serde_json::json!({"text": t, "label": l}).to_string() + "\n")
+        .collect();
+    std::fs::write(&data, body).unwrap();
+    let data = data.display().to_string();
+    let report = dir.path().join("report.html");
+    let text = run(&["eval", "--data", &data, "--report", &report.display().to_string()]);
+    snap!("eval_text", text);
+    snap!("eval_json", run(&["eval", "--data", &data, "--format", "json"]));
+    let page = std::fs::read_to_string(&report).unwrap();
+    assert!(page.contains("<svg") && page.contains("Confusion matrix"));
+}
+
+#[test]
+fn tokens_and_sentences() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("short.txt");
+    std::fs::write(&f, "Export curbs\n\nThe U.S. tightened rules on chips. Officials said so.")
+        .unwrap();
+    let f = f.display().to_string();
+    let strip = |s: String| s.replace(&f, "short.txt");
+    snap!("tokens_text", strip(run(&["tokens", &f])));
+    snap!("sentences_text", strip(run(&["sentences", &f])));
+    snap!("sentences_json", strip(run(&["sentences", &f, "--format", "json"])));
+}
