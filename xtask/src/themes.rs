@@ -452,7 +452,11 @@ fn model_card(
          (same licence as sift). themes-real is built from the CFR Cyber Operations Tracker \
          (data CFR's; cite the tracker), MISP galaxy (CC0 1.0 or 2-clause BSD), the Privacy Rights \
          Clearinghouse chronology (research use, cite PRC) and Reuters-21578 (research use only; \
-         cite \"Reuters-21578, Distribution 1.0\"). The model therefore inherits research-use terms.\n"
+         cite \"Reuters-21578, Distribution 1.0\"; themes-real dev holds only ModApte train \
+         documents). The BBC News articles are the BBC's copyright (research use; cite Greene and \
+         Cunningham, ICML 2006) and AG News is for research and non-commercial use (cite Zhang, \
+         Zhao and LeCun, 2015); `datasets/themes/annotations.tsv` stores only their ids and our \
+         labels. The model therefore inherits research-use, non-commercial terms.\n"
     );
     let _ = writeln!(s, "## Parameters\n");
     let _ = writeln!(

@@ -72,7 +72,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match cli.command {
-        Command::Label(a) => cmd::label::run(a, &mut out)?,
+        Command::Label(a) => cmd::label::run(a, cli.quiet, &mut out)?,
         Command::Summarize(a) => cmd::summarize::run(a, &mut out)?,
         Command::TrainSummarizer(a) => cmd::summarize::train(a, &mut out)?,
         Command::Train(a) => cmd::train::train(a, cli.quiet, &mut out)?,

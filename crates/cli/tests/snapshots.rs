@@ -137,6 +137,7 @@ fn inspect_default_model() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["labels"].as_array().unwrap().len(), 4);
     assert_eq!(v["metadata"]["params"]["none_label"], "other");
+    snap!("inspect_json", json);
 }
 
 #[test]
@@ -194,6 +195,68 @@ fn tokens_and_sentences() {
     let f = f.display().to_string();
     let strip = |s: String| s.replace(&f, "short.txt");
     snap!("tokens_text", strip(run(&["tokens", &f])));
+    snap!("tokens_json", strip(run(&["tokens", &f, "--format", "json", "--stem", "english"])));
     snap!("sentences_text", strip(run(&["sentences", &f])));
     snap!("sentences_json", strip(run(&["sentences", &f, "--format", "json"])));
+}
+
+/// Train a model and a summarizer in a scratch folder (relative paths, so
+/// the output does not depend on where the folder is), and vectorize.
+#[test]
+fn train_train_summarizer_and_vectorize() {
+    let dir = tempfile::tempdir().unwrap();
+    let sift_in = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sift"))
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Each class shares a few words, so min_df 2 keeps real terms.
+    let mut rows = String::new();
+    for (a, b) in [
+        ("Steel tariffs rose in the trade dispute", "Hackers stole customer data records"),
+        ("The trade deal cut tariffs on wine", "Patient data was stolen from a database"),
+        (
+            "Tariffs on imported cars were lifted by the trade minister",
+            "Passwords leaked in a data breach",
+        ),
+        ("Exporters need licences as trade tariffs bite", "Card numbers were stolen in a breach"),
+    ] {
+        rows += &format!("{{\"text\": \"{a}\", \"label\": \"trade\"}}\n");
+        rows += &format!("{{\"text\": \"{b}\", \"label\": \"breach\"}}\n");
+    }
+    std::fs::write(dir.path().join("train.jsonl"), &rows).unwrap();
+    snap!(
+        "train_text",
+        sift_in(&["--quiet", "train", "--data", "train.jsonl", "--out", "m.sift", "--folds", "2"])
+    );
+    let pairs = concat!(
+        r#"{"article": "Tariffs rise\n\nThe government raised steel tariffs. Importers complained. Prices rose.", "summary": "The government raised steel tariffs."}"#,
+        "\n",
+        r#"{"article": "Data stolen\n\nHackers stole customer data. The firm apologised. Shares fell.", "summary": "Hackers stole customer data."}"#,
+        "\n"
+    );
+    std::fs::write(dir.path().join("pairs.jsonl"), pairs).unwrap();
+    snap!(
+        "train_summarizer_text",
+        sift_in(&["train-summarizer", "--data", "pairs.jsonl", "--out", "summarizer.json"])
+    );
+    sift_in(&[
+        "vectorize",
+        "--input",
+        "train.jsonl",
+        "--out",
+        "x.mtx",
+        "--vocab-out",
+        "vocab.txt",
+        "--min-df",
+        "2",
+    ]);
+    let mtx = std::fs::read_to_string(dir.path().join("x.mtx")).unwrap();
+    let vocab = std::fs::read_to_string(dir.path().join("vocab.txt")).unwrap();
+    snap!("vectorize_mtx", mtx);
+    snap!("vectorize_vocab", vocab);
 }

@@ -96,7 +96,7 @@ struct Item {
     text: String,
 }
 
-pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
+pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
     if a.batch == 0 {
         return Err(usage("--batch: expected at least 1"));
     }
@@ -118,6 +118,19 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
     let mut emit = Emitter::new(&model, a.format, color, single, out);
     let opts = LabelOptions { threshold: a.threshold, explain: a.explain };
     if a.jsonl {
+        // A record counter on stderr when it is a terminal (indicatif hides
+        // it otherwise) and not --quiet.
+        let bar = if quiet {
+            indicatif::ProgressBar::hidden()
+        } else {
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr())
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} labelled {pos} records [{elapsed}, {per_sec}]",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
         let mut batch: Vec<Item> = Vec::with_capacity(a.batch);
         let mut any = false;
         for path in &files {
@@ -143,12 +156,14 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
                 any = true;
                 if batch.len() == a.batch {
                     emit.batch(&batch, opts)?;
+                    bar.inc(batch.len() as u64);
                     batch.clear();
                 }
                 Ok(())
             })?;
         }
         emit.batch(&batch, opts)?;
+        bar.finish_and_clear();
         if !any {
             return Err(input(format!(
                 "{}: no records, expected one JSON object per line",
