@@ -27,6 +27,7 @@
 mod bayes;
 pub mod calibration;
 mod data;
+mod early;
 mod error;
 mod label;
 mod linear;
@@ -43,6 +44,7 @@ pub use data::{
     read, read_delimited, read_dir, read_fasttext, read_jsonl_from, Example, Format, Loaded,
     ReadOptions,
 };
+pub use early::EarlyStopping;
 pub use error::{Error, Result};
 pub use label::{
     LabelOptions, LabelledArticle, LabelledParagraph, TermContribution, ARTICLE_SHARE,

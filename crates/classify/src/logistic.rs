@@ -4,6 +4,7 @@
 //! regularized), as scikit-learn's `LogisticRegression` defines it.
 //! Probabilities come out of the box.
 
+use crate::early::{EarlyStopping, Monitor};
 use crate::error::{Error, Result};
 use crate::linear::LinearModel;
 use crate::records::SparseRecords;
@@ -24,11 +25,18 @@ pub struct LogisticValidParams {
     pub max_iter: usize,
     /// Stop when the gradient's largest entry falls below this.
     pub tol: f64,
+    /// Stop when the loss on a held-out part of the training rows stops
+    /// improving, and keep the best iteration's weights (`None`: off).
+    #[serde(default)]
+    pub early_stopping: Option<EarlyStopping>,
+    /// Seed of the early-stopping split.
+    #[serde(default)]
+    pub seed: u64,
 }
 
 impl Default for LogisticValidParams {
     fn default() -> Self {
-        LogisticValidParams { c: 10.0, max_iter: 300, tol: 1e-4 }
+        LogisticValidParams { c: 10.0, max_iter: 300, tol: 1e-4, early_stopping: None, seed: 42 }
     }
 }
 
@@ -56,6 +64,16 @@ impl LogisticParams {
         self.0.tol = t;
         self
     }
+    /// Early stopping on a held-out split (`None`: off, the default).
+    pub fn early_stopping(mut self, es: Option<EarlyStopping>) -> Self {
+        self.0.early_stopping = es;
+        self
+    }
+    /// Seed of the early-stopping split.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.0.seed = seed;
+        self
+    }
 }
 
 impl ParamGuard for LogisticParams {
@@ -69,6 +87,9 @@ impl ParamGuard for LogisticParams {
         }
         if p.max_iter == 0 || !(p.tol.is_finite() && p.tol > 0.0) {
             return Err(Error::Param { name: "max_iter/tol", reason: "must be positive".into() });
+        }
+        if let Some(es) = &p.early_stopping {
+            es.check()?;
         }
         Ok(p)
     }
@@ -150,12 +171,41 @@ fn loss_grad(
     c * loss + 0.5 * reg
 }
 
-/// Minimizes with L-BFGS (memory 10, backtracking line search).
+/// The held-out score of the softmax model `theta` on `rows`, lower is
+/// better: misclassified rows, ties broken by the mean cross-entropy (mapped
+/// into `[0, 1)`, so it never outweighs one error). Errors come first
+/// because the loss of a weakly regularized model bottoms out long before
+/// its accuracy does.
+fn held_out_loss(x: &Csr<f32>, rows: &[usize], y: &[usize], k: usize, theta: &[f64]) -> f64 {
+    let d = x.ncols();
+    let mut z = vec![0.0f64; k];
+    let mut loss = 0.0;
+    let mut errors = 0usize;
+    for (&i, &yi) in rows.iter().zip(y) {
+        let (cols, vals) = x.row(i);
+        for (cc, zc) in z.iter_mut().enumerate() {
+            let w = &theta[cc * d..(cc + 1) * d];
+            *zc = theta[k * d + cc]
+                + cols.iter().zip(vals).map(|(&j, &v)| w[j as usize] * v as f64).sum::<f64>();
+        }
+        let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let lse = m + z.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+        loss += lse - z[yi];
+        errors +=
+            usize::from(z.iter().enumerate().any(|(c, &v)| v > z[yi] || (v == z[yi] && c < yi)));
+    }
+    let mean = loss / rows.len().max(1) as f64;
+    errors as f64 + mean / (1.0 + mean)
+}
+
+/// Minimizes with L-BFGS (memory 10, backtracking line search). After each
+/// step, `stop(x)` may end the run early.
 fn lbfgs(
     mut f: impl FnMut(&[f64], &mut [f64]) -> f64,
     mut x: Vec<f64>,
     max_iter: usize,
     tol: f64,
+    mut stop: impl FnMut(&[f64]) -> bool,
 ) -> Vec<f64> {
     let n = x.len();
     let m = 10;
@@ -224,7 +274,7 @@ fn lbfgs(
             s_hist.push(s);
             y_hist.push(yv);
         }
-        if rel < 1e-9 {
+        if rel < 1e-9 || stop(&x) {
             break;
         }
     }
@@ -250,13 +300,38 @@ pub(crate) fn train_logistic(
     p: &LogisticValidParams,
 ) -> LinearModel {
     let d = x.ncols();
-    let y: Vec<usize> = rows.iter().map(|&i| class(i)).collect();
+    let (fit, held) = match &p.early_stopping {
+        Some(es) => es.split(rows, &class, p.seed),
+        None => (rows.to_vec(), Vec::new()),
+    };
+    let y: Vec<usize> = fit.iter().map(|&i| class(i)).collect();
+    let held_y: Vec<usize> = held.iter().map(|&i| class(i)).collect();
+    let mut monitor = Monitor::new(p.early_stopping.map_or(1, |es| es.patience));
     let theta = lbfgs(
-        |t, g| loss_grad(x, rows, &y, k, p.c, t, g),
+        |t, g| loss_grad(x, &fit, &y, k, p.c, t, g),
         vec![0.0; k * (d + 1)],
         p.max_iter,
         p.tol,
+        |t| {
+            !held.is_empty()
+                && monitor.observe(held_out_loss(x, &held, &held_y, k, t), || t.to_vec())
+        },
     );
+    let theta = match (monitor.into_best(), &p.early_stopping) {
+        (Some((_, passes)), Some(es)) if es.refit => {
+            // The same number of iterations on every row.
+            let y: Vec<usize> = rows.iter().map(|&i| class(i)).collect();
+            lbfgs(
+                |t, g| loss_grad(x, rows, &y, k, p.c, t, g),
+                vec![0.0; k * (d + 1)],
+                passes,
+                p.tol,
+                |_| false,
+            )
+        }
+        (Some((best, _)), _) => best,
+        (None, _) => theta,
+    };
     let weights = theta[..k * d].iter().map(|&v| v as f32).collect();
     let bias = theta[k * d..].iter().map(|&v| v as f32).collect();
     LinearModel::new(d, weights, bias)

@@ -8,6 +8,7 @@
 //! feature `j` by the log-count ratio `r_j = ln((p_j/|p|) / (q_j/|q|))` of
 //! the positive and negative documents, which helps on short texts.
 
+use crate::early::{EarlyStopping, Monitor};
 use crate::error::{Error, Result};
 use crate::linear::LinearModel;
 use crate::records::SparseRecords;
@@ -64,6 +65,10 @@ pub struct LinearSvcValidParams {
     pub bias: f64,
     /// Naive-Bayes feature scaling with this smoothing (`None`: off).
     pub nb_alpha: Option<f64>,
+    /// Stop when the loss on a held-out part of each binary problem's rows
+    /// stops improving, and keep the best epoch's weights (`None`: off).
+    #[serde(default)]
+    pub early_stopping: Option<EarlyStopping>,
 }
 
 impl Default for LinearSvcValidParams {
@@ -77,6 +82,7 @@ impl Default for LinearSvcValidParams {
             seed: 42,
             bias: 1.0,
             nb_alpha: None,
+            early_stopping: None,
         }
     }
 }
@@ -130,6 +136,11 @@ impl LinearSvcParams {
         self.0.nb_alpha = alpha;
         self
     }
+    /// Early stopping on a held-out split (`None`: off, the default).
+    pub fn early_stopping(mut self, es: Option<EarlyStopping>) -> Self {
+        self.0.early_stopping = es;
+        self
+    }
 }
 
 impl ParamGuard for LinearSvcParams {
@@ -158,6 +169,9 @@ impl ParamGuard for LinearSvcParams {
         }
         if p.nb_alpha.is_some_and(|a| !(a.is_finite() && a > 0.0)) {
             return bad("nb_alpha", "must be a positive number");
+        }
+        if let Some(es) = &p.early_stopping {
+            es.check()?;
         }
         Ok(p)
     }
@@ -216,9 +230,26 @@ pub(crate) fn train_binary(
     p: &LinearSvcValidParams,
     stream: u64,
 ) -> (Vec<f32>, f32) {
+    fit_binary(x, rows, &positive, p, stream)
+}
+
+/// [`train_binary`] with `positive` behind a reference, so the refit after
+/// early stopping can call it again.
+fn fit_binary(
+    x: &Csr<f32>,
+    all_rows: &[usize],
+    positive: &(dyn Fn(usize) -> bool + Sync),
+    p: &LinearSvcValidParams,
+    stream: u64,
+) -> (Vec<f32>, f32) {
     let d = x.ncols();
+    let (fit, held) = match &p.early_stopping {
+        Some(es) => es.split(all_rows, |i| positive(i) as usize, p.seed ^ stream),
+        None => (all_rows.to_vec(), Vec::new()),
+    };
+    let rows = &fit[..];
     let n = rows.len();
-    let scale = p.nb_alpha.map(|a| nb_ratios(x, rows, &positive, a));
+    let scale = p.nb_alpha.map(|a| nb_ratios(x, rows, positive, a));
     let n_pos = rows.iter().filter(|&&i| positive(i)).count();
     let (cp, cn) = match p.class_weight {
         ClassWeight::Uniform => (p.c, p.c),
@@ -256,6 +287,27 @@ pub(crate) fn train_binary(
     let mut rng = Rng::new(p.seed, stream);
     let mut active = n;
     let (mut pg_max_old, mut pg_min_old) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut monitor = Monitor::new(p.early_stopping.map_or(1, |es| es.patience));
+    // The held-out score, lower is better: misclassified rows, ties broken
+    // by the class-weighted primal loss (mapped into [0, 1)).
+    let held_loss = |w: &[f64], b: f64| -> f64 {
+        let mut total = 0.0;
+        let mut errors = 0usize;
+        for &i in &held {
+            let (cols, vals) = x.row(i);
+            let mut dot = b * p.bias;
+            for (&c, &v) in cols.iter().zip(vals) {
+                let r = scale.as_ref().map_or(1.0, |r| r[c as usize]);
+                dot += w[c as usize] * v as f64 * r;
+            }
+            let (yi, ci) = if positive(i) { (1.0, cp) } else { (-1.0, cn) };
+            let margin = (1.0 - yi * dot).max(0.0);
+            total += ci * if p.loss == SvmLoss::Hinge { margin } else { margin * margin };
+            errors += usize::from(yi * dot <= 0.0);
+        }
+        let mean = total / held.len().max(1) as f64;
+        errors as f64 + mean / (1.0 + mean)
+    };
     for _ in 0..p.max_epochs {
         let (mut pg_max, mut pg_min) = (f64::NEG_INFINITY, f64::INFINITY);
         rng.shuffle(&mut index[..active]);
@@ -322,6 +374,9 @@ pub(crate) fn train_binary(
             }
             s += 1;
         }
+        if !held.is_empty() && monitor.observe(held_loss(&w, b), || (w.clone(), b)) {
+            break;
+        }
         if pg_max - pg_min <= p.tol {
             if active == n {
                 break;
@@ -333,6 +388,14 @@ pub(crate) fn train_binary(
         }
         pg_max_old = if pg_max <= 0.0 { f64::INFINITY } else { pg_max };
         pg_min_old = if pg_min >= 0.0 { f64::NEG_INFINITY } else { pg_min };
+    }
+    if let Some(((best_w, best_b), passes)) = monitor.into_best() {
+        if p.early_stopping.is_some_and(|es| es.refit) {
+            // The same number of epochs on every row.
+            let q = LinearSvcValidParams { early_stopping: None, max_epochs: passes, ..p.clone() };
+            return fit_binary(x, all_rows, positive, &q, stream);
+        }
+        (w, b) = (best_w, best_b);
     }
     let weights = match &scale {
         Some(r) => w.iter().zip(r).map(|(a, b)| (a * b) as f32).collect(),

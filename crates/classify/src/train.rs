@@ -142,7 +142,15 @@ impl TrainParams {
                 .c(self.svm.c)
                 .tol(self.svm.tol)
                 .bias(self.svm.bias)
-                .nb_alpha(self.svm.nb_alpha),
+                .nb_alpha(self.svm.nb_alpha)
+                .early_stopping(self.svm.early_stopping),
+        )?;
+        linfa::ParamGuard::check(
+            crate::LogisticParams::new()
+                .c(self.logistic.c)
+                .max_iter(self.logistic.max_iter)
+                .tol(self.logistic.tol)
+                .early_stopping(self.logistic.early_stopping),
         )?;
         Ok(())
     }

@@ -6,8 +6,8 @@ use linfa::prelude::*;
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
 use sift_classify::{
-    metrics, train, Algorithm, Example, LinearSvcParams, LogisticParams, Model, NaiveBayesParams,
-    NbKind, SparseRecords, TrainParams,
+    metrics, train, Algorithm, EarlyStopping, Example, LinearSvcParams, LogisticParams, Model,
+    NaiveBayesParams, NbKind, SparseRecords, TrainParams,
 };
 use sift_tfidf::TfidfParams;
 use std::io::{BufRead, BufReader};
@@ -84,6 +84,51 @@ fn learners_speak_linfa() {
     // Invalid parameters are refused by check.
     assert!(LinearSvcParams::new().c(-1.0).fit(&ds).is_err());
     assert!(NaiveBayesParams::new(NbKind::Multinomial).alpha(0.0).fit(&ds).is_err());
+}
+
+#[test]
+fn early_stopping_changes_the_fit_stays_accurate_and_deterministic() {
+    let (train_ex, test_ex) = bbc();
+    let mut labels: Vec<String> = train_ex.iter().map(|e| e.labels[0].clone()).collect();
+    labels.sort();
+    labels.dedup();
+    let (x, y, v) = dataset(train_ex, &labels);
+    let ds = DatasetBase::new(x, y);
+    let test_texts: Vec<&str> = test_ex.iter().map(|e| e.text.as_str()).collect();
+    let xt = SparseRecords::new(v.transform(&test_texts));
+    let truth: Vec<usize> =
+        test_ex.iter().map(|e| labels.binary_search(&e.labels[0]).unwrap()).collect();
+    let es = Some(EarlyStopping { fraction: 0.2, patience: 2, refit: false });
+    let in_pool = |n: usize, f: &(dyn Fn() -> Array1<usize> + Sync)| {
+        rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(f)
+    };
+    let svm_es =
+        || LinearSvcParams::new().tol(1e-3).early_stopping(es).fit(&ds).unwrap().predict(&xt);
+    let lr_es = || {
+        let m = LogisticParams::new().max_iter(200).early_stopping(es).fit(&ds).unwrap();
+        Predict::<&SparseRecords, Array1<usize>>::predict(&m, &xt)
+    };
+    for (name, with_es, without) in [
+        ("svm", in_pool(1, &svm_es), {
+            LinearSvcParams::new().tol(1e-3).fit(&ds).unwrap().predict(&xt)
+        }),
+        ("logistic", in_pool(1, &lr_es), {
+            let m = LogisticParams::new().max_iter(200).fit(&ds).unwrap();
+            Predict::<&SparseRecords, Array1<usize>>::predict(&m, &xt)
+        }),
+    ] {
+        let r = metrics::single_label(&labels, &truth, &with_es.to_vec());
+        assert!(r.accuracy > 0.9, "{name} with early stopping: accuracy {}", r.accuracy);
+        let r0 = metrics::single_label(&labels, &truth, &without.to_vec());
+        assert!(r0.accuracy > 0.9, "{name}: accuracy {}", r0.accuracy);
+    }
+    // Same predictions whatever the thread count.
+    assert_eq!(in_pool(1, &svm_es), in_pool(2, &svm_es));
+    assert_eq!(in_pool(1, &lr_es), in_pool(2, &lr_es));
+    // Bad settings are refused.
+    let bad = Some(EarlyStopping { fraction: 0.9, ..Default::default() });
+    assert!(LinearSvcParams::new().early_stopping(bad).fit(&ds).is_err());
+    assert!(LogisticParams::new().early_stopping(bad).fit(&ds).is_err());
 }
 
 #[test]

@@ -120,7 +120,15 @@ fn parse_error(e: clap::Error) -> ExitCode {
         }
         _ => {
             let rendered = e.render().to_string();
-            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            // The message and its indented details (such as the names of
+            // missing arguments), up to the blank line before the usage.
+            let joined = rendered
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let first = if joined.is_empty() { "invalid arguments" } else { joined.as_str() };
             let message = first.strip_prefix("error: ").unwrap_or(first);
             let _ = writeln!(std::io::stderr(), "sift: error: {message} (see sift --help)");
             ExitCode::from(error::Kind::Usage as u8)

@@ -96,6 +96,18 @@ fn usage_errors_exit_2_on_one_line() {
     assert_fails(&run(&["label", sample, "--id-field", "id"]), 2, &["--jsonl"]);
     assert_fails(&run(&["summarize", sample, "--theme", "weather"]), 2, &["weather", "espionage"]);
     assert_fails(&run(&["frobnicate"]), 2, &["frobnicate"]);
+    let out = std::env::temp_dir().join("sift-never-written.sift").display().to_string();
+    assert_fails(
+        &run(&["train", "--data", sample, "--out", &out, "--patience", "3"]),
+        2,
+        &["--early-stopping"],
+    );
+    assert_fails(
+        &run(&["train", "--data", sample, "--out", &out, "--early-stopping", "0.9"]),
+        2,
+        &["early_stopping.fraction", "0.05..=0.5"],
+    );
+    assert!(!std::path::Path::new(&out).exists());
 }
 
 #[test]

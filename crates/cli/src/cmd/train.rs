@@ -134,6 +134,18 @@ pub struct TrainArgs {
     /// Weight rare labels' examples more (SVM).
     #[arg(long)]
     balanced: bool,
+    /// SVM / logistic: hold out FRACTION of the training rows (default 0.1),
+    /// stop when their loss stops improving, keep the best pass's weights.
+    #[arg(long, value_name = "FRACTION", num_args = 0..=1, default_missing_value = "0.1")]
+    early_stopping: Option<f64>,
+    /// With --early-stopping: passes (SVM epochs, L-BFGS iterations)
+    /// without improvement before stopping (default 10).
+    #[arg(long, value_name = "N", requires = "early_stopping")]
+    patience: Option<usize>,
+    /// With --early-stopping: train again on all rows for as many passes as
+    /// the best one took, instead of keeping the best pass's weights.
+    #[arg(long, requires = "early_stopping")]
+    refit: bool,
     /// With --multi-label: the label meaning "none of the others" (such as
     /// other), dropped whenever another label is chosen.
     #[arg(long, value_name = "LABEL", requires = "multi_label")]
@@ -186,6 +198,17 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     if let Some(s) = a.seed {
         params.seed = s;
         params.svm.seed = s;
+        params.logistic.seed = s;
+    }
+    if let Some(fraction) = a.early_stopping {
+        let default = sift_classify::EarlyStopping::default();
+        let es = sift_classify::EarlyStopping {
+            fraction,
+            patience: a.patience.unwrap_or(default.patience),
+            refit: a.refit,
+        };
+        params.svm.early_stopping = Some(es);
+        params.logistic.early_stopping = Some(es);
     }
     if let Some(f) = a.folds {
         params.folds = f;
