@@ -9,7 +9,7 @@ use crate::vocab::{pack2, LookupIndex, Vocabulary, NONE};
 use num_traits::Float;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sift_tokenize::{Analyzer, StrMap};
+use sift_tokenize::Analyzer;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -217,38 +217,49 @@ struct Candidate {
 /// and a linear pass over equal keys (no global hash map), so two workers
 /// cost little more than one.
 fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result<Merged> {
-    // 1. Global words and each worker's local -> global map.
+    // 1. Each worker's words sorted by text (workers in parallel), then
+    // merged into global ranks: the rank of every worker's local word, and
+    // the distinct words in rank order in one string (terms are then built
+    // reading it nearly in order). Sorting each worker's words and merging
+    // the sorted lists replaced serial inserts into a global hash map.
     let single = workers.len() == 1;
-    let mut global_words: StrMap<()> = StrMap::new();
-    let mut word_map: Vec<Vec<u32>> = Vec::with_capacity(workers.len());
-    if !single {
-        for w in workers {
-            let mut m = Vec::with_capacity(w.words.len());
-            for (word, _) in w.words.iter() {
-                m.push(
-                    global_words.entry(word, || ()).map_err(|_| Error::VocabularyTooLarge)? as u32
-                );
+    let orders: Vec<Vec<u32>> =
+        workers.par_iter().map(|w| sort_by_text(w.words.len(), |i| w.words.key(i))).collect();
+    let mut word_rank: Vec<Vec<u32>> = workers.iter().map(|w| vec![0u32; w.words.len()]).collect();
+    let text_cap = workers.iter().map(|w| w.words.text_len()).max().unwrap_or(0);
+    let mut ranked_text = String::with_capacity(text_cap);
+    let mut ranked_end: Vec<u32> =
+        Vec::with_capacity(orders.iter().map(Vec::len).max().unwrap_or(0));
+    let mut pos = vec![0usize; workers.len()];
+    let head = |wi: usize, p: usize| -> Option<&str> {
+        orders[wi].get(p).map(|&g| workers[wi].words.key(g as usize))
+    };
+    loop {
+        let mut least: Option<&str> = None;
+        for (wi, &p) in pos.iter().enumerate() {
+            if let Some(w) = head(wi, p) {
+                if least.is_none_or(|l| w < l) {
+                    least = Some(w);
+                }
             }
-            word_map.push(m);
         }
-    }
-    let words = if single { &workers[0].words } else { &global_words };
-    let n_words = words.len();
-    if n_words == 0 {
-        return Err(Error::EmptyVocabulary);
-    }
-    // 2. Ranks of words in sorted order, and the words in rank order in one
-    // string (terms are then built reading it nearly in order).
-    let order = sort_by_text(n_words, |i| words.key(i));
-    let mut rank = vec![0u32; n_words];
-    for (r, &g) in order.iter().enumerate() {
-        rank[g as usize] = r as u32;
-    }
-    let mut ranked_text = String::with_capacity(words.text_len());
-    let mut ranked_end: Vec<u32> = Vec::with_capacity(n_words);
-    for &g in &order {
-        ranked_text.push_str(words.key(g as usize));
+        let Some(word) = least else { break };
+        let r = ranked_end.len() as u32;
+        for (wi, p) in pos.iter_mut().enumerate() {
+            if head(wi, *p) == Some(word) {
+                word_rank[wi][orders[wi][*p] as usize] = r;
+                *p += 1;
+            }
+        }
+        ranked_text.push_str(word);
+        if ranked_text.len() > u32::MAX as usize || ranked_end.len() >= u32::MAX as usize - 1 {
+            return Err(Error::VocabularyTooLarge);
+        }
         ranked_end.push(ranked_text.len() as u32);
+    }
+    drop(orders);
+    if ranked_end.is_empty() {
+        return Err(Error::EmptyVocabulary);
     }
     let ranked = |r: u32| {
         let start = if r == 0 { 0 } else { ranked_end[r as usize - 1] as usize };
@@ -268,8 +279,7 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         .par_iter()
         .enumerate()
         .map(|(wi, w)| {
-            let to_rank =
-                |u: u32| rank[if single { u as usize } else { word_map[wi][u as usize] as usize }];
+            let to_rank = |u: u32| word_rank[wi][u as usize];
             let mut out = Vec::with_capacity(w.n_features());
             let mut long_ranks = Vec::new();
             let mut buf = Vec::new();
@@ -324,20 +334,47 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
             ranks_of(a) == ranks_of(b)
         }
     };
-    // (first candidate, end, df) of each kept group, in column order.
-    let mut groups: Vec<(usize, usize, u64)> = Vec::new();
-    let mut i = 0;
-    while i < cands.len() {
-        let mut j = i + 1;
-        let mut df = cands[i].df as u64;
-        while j < cands.len() && same(&cands[i], &cands[j]) {
-            df += cands[j].df as u64;
-            j += 1;
+    // (first candidate, end, df) of each kept group, in column order. In
+    // parallel over chunks cut at group boundaries (millions of candidates
+    // with bigrams: this and step 7 were most of the serial time with two
+    // workers).
+    let chunk_ranges = {
+        let n = cands.len();
+        let parts = (rayon::current_num_threads() * 4).min(n.max(1));
+        let mut cuts = vec![0usize];
+        for k in 1..parts {
+            let mut p = (k * n / parts).max(*cuts.last().unwrap_or(&0));
+            while p > 0 && p < n && same(&cands[p - 1], &cands[p]) {
+                p += 1;
+            }
+            cuts.push(p);
         }
-        if keep_df(df) {
-            groups.push((i, j, df));
-        }
-        i = j;
+        cuts.push(n);
+        cuts.windows(2).map(|w| w[0]..w[1]).filter(|r| !r.is_empty()).collect::<Vec<_>>()
+    };
+    let group_parts: Vec<Vec<(usize, usize, u64)>> = chunk_ranges
+        .par_iter()
+        .map(|r| {
+            let mut out = Vec::with_capacity(r.len());
+            let mut i = r.start;
+            while i < r.end {
+                let mut j = i + 1;
+                let mut df = cands[i].df as u64;
+                while j < r.end && same(&cands[i], &cands[j]) {
+                    df += cands[j].df as u64;
+                    j += 1;
+                }
+                if keep_df(df) {
+                    out.push((i, j, df));
+                }
+                i = j;
+            }
+            out
+        })
+        .collect();
+    let mut groups = Vec::with_capacity(group_parts.iter().map(Vec::len).sum());
+    for g in group_parts {
+        groups.extend_from_slice(&g);
     }
     // 6. Keep the most frequent terms; ties go to the earlier column
     // (alphabetical order): a stable rule on every platform.
@@ -364,17 +401,10 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         return Err(Error::NoTermsAfterPruning);
     }
     // 7. Columns, vocabulary strings, document frequencies, and each
-    // worker's local feature -> column map.
-    let mut col_of: Vec<Vec<u32>> = workers.iter().map(|w| vec![NONE; w.n_features()]).collect();
-    let mut vocab = Vocabulary::default();
-    let mut df = Vec::with_capacity(groups.len());
-    let mut term = String::new();
-    for (col, &(a, b, gdf)) in groups.iter().enumerate() {
-        for c in &cands[a..b] {
-            col_of[c.worker as usize][c.local as usize] = col as u32;
-        }
-        term.clear();
-        let c = &cands[a];
+    // worker's local feature -> column map; in parallel over chunks of
+    // columns (terms) and over workers (maps).
+    let term_of = |g: &(usize, usize, u64), term: &mut String| {
+        let c = &cands[g.0];
         if short {
             term.push_str(ranked((c.key >> 32) as u32 - 1));
             let second = (c.key & 0xFFFF_FFFF) as u32;
@@ -390,9 +420,48 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
                 term.push_str(ranked(r));
             }
         }
-        vocab.push(&term)?;
-        df.push(gdf);
+    };
+    let per_chunk = groups.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let pieces: Vec<(String, Vec<usize>)> = groups
+        .par_chunks(per_chunk)
+        .map(|gs| {
+            let mut text = String::new();
+            let mut ends = Vec::with_capacity(gs.len());
+            for g in gs {
+                term_of(g, &mut text);
+                ends.push(text.len());
+            }
+            (text, ends)
+        })
+        .collect();
+    let total: usize = pieces.iter().map(|p| p.0.len()).sum();
+    if total > u32::MAX as usize || groups.len() >= u32::MAX as usize - 1 {
+        return Err(Error::VocabularyTooLarge);
     }
+    let mut text = String::with_capacity(total);
+    let mut ends = Vec::with_capacity(groups.len());
+    for (t, e) in pieces {
+        let base = text.len();
+        text.push_str(&t);
+        ends.extend(e.iter().map(|&x| (base + x) as u32));
+    }
+    let vocab = Vocabulary::from_raw(text, ends)?;
+    let df: Vec<u64> = groups.iter().map(|g| g.2).collect();
+    let col_of: Vec<Vec<u32>> = workers
+        .par_iter()
+        .enumerate()
+        .map(|(wi, w)| {
+            let mut map = vec![NONE; w.n_features()];
+            for (col, &(a, b, _)) in groups.iter().enumerate() {
+                for c in &cands[a..b] {
+                    if c.worker as usize == wi {
+                        map[c.local as usize] = col as u32;
+                    }
+                }
+            }
+            map
+        })
+        .collect();
     Ok(Merged { vocab, df, col_of })
 }
 

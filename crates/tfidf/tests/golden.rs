@@ -143,3 +143,33 @@ fn binary_max_features_2000() {
     assert_close(name, "idf", fv.idf().unwrap(), &floats(&g["idf"]), 1e-12);
     assert_matrix(name, &g, &m64, &m32);
 }
+
+/// The merge of several workers' vocabularies (one worker per thread for
+/// inputs of 256 KiB and more) gives exactly what one worker gives, for
+/// every n-gram path (unigrams, packed bigrams, longer n-grams in an arena)
+/// and for pruning by document frequency and `max_features`.
+#[test]
+fn several_workers_merge_to_the_single_worker_result() {
+    let docs = corpus();
+    let bytes: usize = docs.iter().map(String::len).sum();
+    assert!(bytes >= 1 << 18, "the corpus must be large enough to be split: {bytes} bytes");
+    let configs = [
+        TfidfParams::new(),
+        TfidfParams::new().ngram_range(1, 2).min_df(DocFreq::Count(2)),
+        TfidfParams::new().ngram_range(2, 3).max_df(DocFreq::Fraction(0.5)),
+        TfidfParams::new().ngram_range(1, 2).max_features(Some(3000)).sublinear_tf(true),
+    ];
+    for params in configs {
+        let params = params.check().unwrap();
+        let run =
+            |threads: usize| {
+                rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(
+                    || params.fit_transform(&docs).map(|(v, m)| (v.to_bytes(), m)).unwrap(),
+                )
+            };
+        let one = run(1);
+        for threads in [2, 3, 4] {
+            assert!(run(threads) == one, "{threads} threads differ from one: {params:?}");
+        }
+    }
+}
