@@ -40,6 +40,9 @@ pub enum Filter {
         extra: Vec<String>,
     },
     /// Snowball stemming (each distinct word is stemmed once per [`Scratch`]).
+    /// Words holding a full stop (abbreviations such as "u.s", "e.u",
+    /// "a.m") are kept as they are: Snowball is made for words, and would
+    /// turn "u.s" into "u.".
     Stem {
         /// The stemmer's language.
         language: Language,
@@ -316,6 +319,7 @@ impl Analyzer {
                         return None;
                     }
                 }
+                Step::Stem(_) if buf.contains('.') => {}
                 Step::Stem(stemmer) => {
                     tmp.clear();
                     if self.cached {
@@ -431,6 +435,12 @@ mod tests {
             terms(c, "Hackers were stealing passwords at an extraordinary rate"),
             ["hacker", "steal", "rate"]
         );
+    }
+
+    #[test]
+    fn abbreviations_are_not_stemmed() {
+        let c = AnalyzerConfig::default().with_stemming(Language::English);
+        assert_eq!(terms(c, "The U.S. and the E.U. levies"), ["u.s", "e.u", "levi"]);
     }
 
     #[test]
