@@ -2,11 +2,13 @@
 //! Market file and a vocabulary list, for use in other tools.
 
 use super::{analyzer_config, parse_range, Tokenizer};
-use crate::error::{input, usage};
-use crate::input::{for_each_record, text_field};
+use crate::error::{input, output, usage};
+use crate::input::{for_each_record, io_reason, text_field};
 use crate::output::write_atomic;
 use anyhow::Result;
-use sift_tfidf::{DocFreq, Hashing, Norm, TfidfParams};
+use sift_tfidf::{DocFreq, Hashing, Norm, TfidfParams, TfidfValidParams, TfidfVectorizer};
+use std::io::{BufWriter, Seek, Write};
+use std::path::Path;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -64,6 +66,15 @@ pub struct Args {
     /// Write values in double precision.
     #[arg(long)]
     f64: bool,
+    /// Bounded memory for corpora larger than memory: read the input twice
+    /// (learn the vocabulary and IDF, then transform batch by batch), holding
+    /// only the vocabulary and one batch. Same output, slower (one thread
+    /// learns the vocabulary).
+    #[arg(long)]
+    stream: bool,
+    /// With --stream: records per batch.
+    #[arg(long, value_name = "N", default_value_t = 4096, requires = "stream")]
+    batch: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -113,6 +124,12 @@ pub fn run(a: Args) -> Result<()> {
         params = params.max_df(d);
     }
     let params = params.check().map_err(|e| usage(e.to_string()))?;
+    if a.stream {
+        if a.batch == 0 {
+            return Err(usage("--batch: expected at least 1"));
+        }
+        return stream(&a, &params);
+    }
     let mut texts = Vec::new();
     for_each_record(&a.input, |line, rec| {
         texts.push(text_field(&a.input, line, &rec, &a.text_field)?);
@@ -136,17 +153,136 @@ pub fn run(a: Args) -> Result<()> {
     }
 }
 
+/// The reader's signal that the consumer went away.
+#[derive(Debug)]
+struct Stopped;
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("stopped")
+    }
+}
+
+impl std::error::Error for Stopped {}
+
+/// Runs `consume` over the texts of the input's records, read on another
+/// thread and passed through a bounded channel (so memory holds a few
+/// records, whatever the file's size). Returns its result and the number of
+/// records; a malformed record is an error naming its line.
+fn with_texts<R: Send>(
+    a: &Args,
+    consume: impl FnOnce(&mut dyn Iterator<Item = String>) -> R + Send,
+) -> Result<(R, usize)> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<String>(256);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> Result<usize> {
+            let mut n = 0usize;
+            let read = for_each_record(&a.input, |line, rec| {
+                // A closed channel: the consumer stopped (an output error,
+                // reported by it); stop reading.
+                tx.send(text_field(&a.input, line, &rec, &a.text_field)?)
+                    .map_err(|_| anyhow::Error::new(Stopped))?;
+                n += 1;
+                Ok(())
+            });
+            match read {
+                Err(e) if !e.is::<Stopped>() => Err(e),
+                _ => Ok(n),
+            }
+        });
+        let result = {
+            let rx = rx;
+            consume(&mut rx.into_iter())
+        };
+        let n = reader.join().map_err(|_| anyhow::anyhow!("the input reader failed"))??;
+        Ok((result, n))
+    })
+}
+
+/// `--stream`: fit in one pass, then transform batch by batch into a
+/// temporary body file; the Matrix Market header (which needs the number of
+/// entries) is written last, then the body is copied after it.
+fn stream(a: &Args, params: &TfidfValidParams) -> Result<()> {
+    let (fitted, n) = with_texts(a, |texts| params.fit_iter(texts))?;
+    if n == 0 {
+        return Err(input(format!(
+            "{}: no records, expected JSON Lines with a \"{}\" field",
+            a.input, a.text_field
+        )));
+    }
+    let v = fitted.map_err(|e| input(format!("{}: {e}", a.input)))?;
+    let dir = match Path::new(&a.out).parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => Path::new(".").to_path_buf(),
+    };
+    let fail = |e: std::io::Error| output(format!("{}: cannot write: {}", a.out, io_reason(&e)));
+    let mut body =
+        tempfile::Builder::new().prefix(".sift-").suffix(".tmp").tempfile_in(&dir).map_err(fail)?;
+    let (written, _) = with_texts(a, |texts| {
+        let mut w = BufWriter::with_capacity(1 << 16, body.as_file_mut());
+        let counts = if a.f64 {
+            write_batches::<f64>(&v, texts, a.batch, &mut w)
+        } else {
+            write_batches::<f32>(&v, texts, a.batch, &mut w)
+        };
+        counts.and_then(|c| w.flush().map(|_| c))
+    })?;
+    let (rows, nnz) = written.map_err(fail)?;
+    let ncols = v.n_features();
+    body.as_file_mut().rewind().map_err(fail)?;
+    write_atomic(&a.out, |w| {
+        write_header(w, rows, ncols, nnz)?;
+        std::io::copy(body.as_file_mut(), w)?;
+        Ok(())
+    })?;
+    write_vocab(a.vocab_out.as_deref(), &v)
+}
+
+/// Writes the entries of `texts`, transformed `batch` at a time; returns
+/// the numbers of rows and entries.
+fn write_batches<T: num_traits::Float + Send + std::fmt::Display>(
+    v: &TfidfVectorizer,
+    texts: &mut dyn Iterator<Item = String>,
+    batch: usize,
+    w: &mut dyn Write,
+) -> std::io::Result<(usize, usize)> {
+    let (mut rows, mut nnz) = (0usize, 0usize);
+    loop {
+        let docs: Vec<String> = texts.take(batch).collect();
+        if docs.is_empty() {
+            return Ok((rows, nnz));
+        }
+        let x = v.transform_as::<_, T>(&docs);
+        write_entries(w, &x, rows)?;
+        rows += x.nrows();
+        nnz += x.nnz();
+    }
+}
+
+fn write_header(w: &mut dyn Write, rows: usize, cols: usize, nnz: usize) -> std::io::Result<()> {
+    writeln!(w, "%%MatrixMarket matrix coordinate real general")?;
+    writeln!(w, "% TF-IDF features written by sift {}", env!("CARGO_PKG_VERSION"))?;
+    writeln!(w, "{rows} {cols} {nnz}")
+}
+
+/// The entries of `x`, its first row numbered `first + 1`.
+fn write_entries<T: Copy + std::fmt::Display>(
+    w: &mut dyn Write,
+    x: &sift_tfidf::Csr<T>,
+    first: usize,
+) -> std::io::Result<()> {
+    for (r, (cols, vals)) in x.rows().enumerate() {
+        for (c, v) in cols.iter().zip(vals) {
+            writeln!(w, "{} {} {}", first + r + 1, c + 1, v)?;
+        }
+    }
+    Ok(())
+}
+
 fn write_mtx<T: Copy + std::fmt::Display>(path: &str, x: &sift_tfidf::Csr<T>) -> Result<()> {
     write_atomic(path, |w| {
-        writeln!(w, "%%MatrixMarket matrix coordinate real general")?;
-        writeln!(w, "% TF-IDF features written by sift {}", env!("CARGO_PKG_VERSION"))?;
-        writeln!(w, "{} {} {}", x.nrows(), x.ncols(), x.nnz())?;
-        for (r, (cols, vals)) in x.rows().enumerate() {
-            for (c, v) in cols.iter().zip(vals) {
-                writeln!(w, "{} {} {}", r + 1, c + 1, v)?;
-            }
-        }
-        Ok(())
+        write_header(w, x.nrows(), x.ncols(), x.nnz())?;
+        write_entries(w, x, 0)
     })
 }
 
