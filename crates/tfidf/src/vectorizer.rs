@@ -490,8 +490,9 @@ impl TfidfValidParams {
         Ok((v, m.unwrap_or_else(|| Csr::empty(0))))
     }
 
-    /// Learns the vocabulary and IDF from an iterator of documents, one pass,
-    /// one thread, keeping only the vocabulary and counts in memory.
+    /// Learns the vocabulary and IDF from an iterator of documents in one
+    /// pass, keeping only the vocabulary, counts and one batch of documents
+    /// in memory; batches are counted in parallel (one counter per thread).
     pub fn fit_iter<I, S>(&self, docs: I) -> Result<TfidfVectorizer>
     where
         I: IntoIterator<Item = S>,
@@ -524,16 +525,42 @@ impl TfidfValidParams {
             let idf = s.use_idf.then(|| compute_idf(&df, n_docs, s.smooth_idf));
             return Ok(TfidfVectorizer { idf, n_docs: n_docs as u64, ..shell });
         }
-        let mut counter = FitCounter::new(&analyzer, false, s.max_features.is_some(), s.binary);
-        for d in docs {
-            counter.add(d.as_ref())?;
-        }
-        let n_docs = counter.n_docs;
+        let new_counter = || FitCounter::new(&analyzer, false, s.max_features.is_some(), s.binary);
+        let threads = rayon::current_num_threads();
+        let workers = if threads <= 1 {
+            let mut counter = new_counter();
+            for d in docs {
+                counter.add(d.as_ref())?;
+            }
+            vec![counter]
+        } else {
+            // One counter per thread, fed batch by batch: memory holds the
+            // counters' vocabularies and one batch. The merge does not depend
+            // on which counter saw which document.
+            const BATCH: usize = 2048;
+            let mut workers: Vec<FitCounter<'_>> = (0..threads).map(|_| new_counter()).collect();
+            let mut batch: Vec<String> = Vec::with_capacity(BATCH);
+            let mut it = docs.into_iter();
+            loop {
+                batch.clear();
+                batch.extend(it.by_ref().take(BATCH).map(|d| d.as_ref().to_string()));
+                if batch.is_empty() {
+                    break;
+                }
+                let parts = byte_chunks(&batch, threads.min(batch.len()));
+                workers
+                    .par_iter_mut()
+                    .zip(parts)
+                    .try_for_each(|(w, r)| batch[r].iter().try_for_each(|d| w.add(d)))?;
+            }
+            workers
+        };
+        let n_docs = workers.iter().map(|w| w.n_docs).sum::<usize>();
         if n_docs == 0 {
             return Err(Error::NoDocuments);
         }
-        let merged = merge(std::slice::from_ref(&counter), s, n_docs)?;
-        drop(counter);
+        let merged = merge(&workers, s, n_docs)?;
+        drop(workers);
         let idf = s.use_idf.then(|| compute_idf(&merged.df, n_docs, s.smooth_idf));
         Ok(TfidfVectorizer {
             settings: s.clone(),

@@ -147,7 +147,8 @@ fn binary_max_features_2000() {
 /// The merge of several workers' vocabularies (one worker per thread for
 /// inputs of 256 KiB and more) gives exactly what one worker gives, for
 /// every n-gram path (unigrams, packed bigrams, longer n-grams in an arena)
-/// and for pruning by document frequency and `max_features`.
+/// and for pruning by document frequency and `max_features`; so does the
+/// streaming fit.
 #[test]
 fn several_workers_merge_to_the_single_worker_result() {
     let docs = corpus();
@@ -170,6 +171,16 @@ fn several_workers_merge_to_the_single_worker_result() {
         let one = run(1);
         for threads in [2, 3, 4] {
             assert!(run(threads) == one, "{threads} threads differ from one: {params:?}");
+        }
+        // The streaming fit (batches shared among one counter per thread)
+        // learns the same vectorizer.
+        for threads in [1, 2, 3] {
+            let streamed = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| params.fit_iter(docs.iter()).unwrap().to_bytes());
+            assert!(streamed == one.0, "fit_iter on {threads} threads differs: {params:?}");
         }
     }
 }
