@@ -197,6 +197,26 @@ fn merge(a: &LinearModel, sa: f32, b: &LinearModel, sb: f32, beta: f32) -> Linea
     LinearModel::new(d, w, bias)
 }
 
+/// The same scores minus their mean over classes (per feature and for the
+/// bias): the argmax is unchanged, and each score becomes relative to the
+/// average class. Naive Bayes scores are log joint probabilities whose size
+/// follows the document's length, not its class, so calibrating them one
+/// class at a time (Platt) needs this first; without it a calibrated naive
+/// Bayes model was near chance on BBC News.
+fn centered(m: &LinearModel) -> LinearModel {
+    let (d, k) = (m.n_features(), m.n_classes());
+    let mut w = vec![0.0f32; k * d];
+    for j in 0..d {
+        let mean = (0..k).map(|c| m.weight(c, j)).sum::<f32>() / k as f32;
+        for c in 0..k {
+            w[c * d + j] = m.weight(c, j) - mean;
+        }
+    }
+    let mean_b = (0..k).map(|c| m.class_bias(c)).sum::<f32>() / k as f32;
+    let bias = (0..k).map(|c| m.class_bias(c) - mean_b).collect();
+    LinearModel::new(d, w, bias)
+}
+
 /// Fits the scorer on `rows` of `x`.
 fn fit_scorer(
     p: &TrainParams,
@@ -241,7 +261,13 @@ fn fit_scorer(
             } else {
                 NbKind::Multinomial
             };
-            train_nb(x, rows, k, single, &NaiveBayesValidParams { kind, alpha: p.nb_alpha })
+            centered(&train_nb(
+                x,
+                rows,
+                k,
+                single,
+                &NaiveBayesValidParams { kind, alpha: p.nb_alpha },
+            ))
         }
     }
 }
