@@ -53,18 +53,25 @@ fn dataset(
     (SparseRecords::new(x), y, v)
 }
 
-#[test]
-fn learners_speak_linfa() {
+/// The BBC slice as linfa sees it: labels, the training dataset, the test
+/// records and the test classes.
+fn bbc_linfa() -> (Vec<String>, DatasetBase<SparseRecords, Array1<usize>>, SparseRecords, Vec<usize>)
+{
     let (train_ex, test_ex) = bbc();
     let mut labels: Vec<String> = train_ex.iter().map(|e| e.labels[0].clone()).collect();
     labels.sort();
     labels.dedup();
     let (x, y, v) = dataset(train_ex, &labels);
-    let ds = DatasetBase::new(x, y);
     let test_texts: Vec<&str> = test_ex.iter().map(|e| e.text.as_str()).collect();
     let xt = SparseRecords::new(v.transform(&test_texts));
     let truth: Vec<usize> =
         test_ex.iter().map(|e| labels.binary_search(&e.labels[0]).unwrap()).collect();
+    (labels, DatasetBase::new(x, y), xt, truth)
+}
+
+#[test]
+fn learners_speak_linfa() {
+    let (labels, ds, xt, truth) = bbc_linfa();
     // Unchecked params go through ParamGuard's blanket Fit.
     let svm = LinearSvcParams::new().c(1.0).fit(&ds).unwrap();
     let nb = NaiveBayesParams::new(NbKind::Complement).alpha(0.3).fit(&ds).unwrap();
@@ -88,16 +95,7 @@ fn learners_speak_linfa() {
 
 #[test]
 fn early_stopping_changes_the_fit_stays_accurate_and_deterministic() {
-    let (train_ex, test_ex) = bbc();
-    let mut labels: Vec<String> = train_ex.iter().map(|e| e.labels[0].clone()).collect();
-    labels.sort();
-    labels.dedup();
-    let (x, y, v) = dataset(train_ex, &labels);
-    let ds = DatasetBase::new(x, y);
-    let test_texts: Vec<&str> = test_ex.iter().map(|e| e.text.as_str()).collect();
-    let xt = SparseRecords::new(v.transform(&test_texts));
-    let truth: Vec<usize> =
-        test_ex.iter().map(|e| labels.binary_search(&e.labels[0]).unwrap()).collect();
+    let (labels, ds, xt, truth) = bbc_linfa();
     let es = Some(EarlyStopping { fraction: 0.2, patience: 2, refit: false });
     let in_pool = |n: usize, f: &(dyn Fn() -> Array1<usize> + Sync)| {
         rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(f)
