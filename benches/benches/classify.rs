@@ -16,26 +16,14 @@
 //! `cargo bench -p sift-benches --bench classify`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use sift_benches::newsgroups;
-use sift_classify::{train, Algorithm, Example, Model, TrainParams};
-use sift_tfidf::{DocFreq, TfidfParams};
+use sift_benches::{like_sklearn, newsgroups};
+use sift_classify::{train, Example, Model, TrainParams};
 use std::hint::black_box;
 use std::time::Duration;
 
 fn examples(split: &str) -> Vec<Example> {
     let (texts, labels) = newsgroups(split);
     texts.into_iter().zip(labels).map(|(text, l)| Example { text, labels: vec![l] }).collect()
-}
-
-/// scikit-learn's peer pipeline, in sift.
-pub fn like_sklearn() -> TrainParams {
-    let vectorizer =
-        TfidfParams::new().sublinear_tf(true).min_df(DocFreq::Count(2)).settings().clone();
-    let mut p =
-        TrainParams { vectorizer, algorithm: Algorithm::Svm, folds: 0, ..TrainParams::default() };
-    p.svm.nb_alpha = None;
-    p.svm.tol = 0.1;
-    p
 }
 
 fn bench(c: &mut Criterion) {

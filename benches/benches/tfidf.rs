@@ -7,33 +7,17 @@
 //! `cargo bench -p sift-benches --bench tfidf`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use sift_benches::{newsgroups_train, total_bytes};
-use sift_tfidf::{Hashing, TfidfParams};
-use sift_tokenize::Language;
+use sift_benches::{newsgroups_train, tfidf_configs, total_bytes};
+use sift_tfidf::TfidfParams;
 use std::hint::black_box;
 use std::time::Duration;
-
-/// The benchmarked configurations, by name.
-fn configs() -> Vec<(&'static str, TfidfParams)> {
-    vec![
-        ("unigram", TfidfParams::new()),
-        ("uni+bigram", TfidfParams::new().ngram_range(1, 2)),
-        ("stemmed", TfidfParams::new().stem(Language::English)),
-        (
-            "hashing",
-            TfidfParams::new()
-                .hashing(Some(Hashing { n_features: 1 << 20, alternate_sign: true }))
-                .use_idf(false),
-        ),
-    ]
-}
 
 fn bench(c: &mut Criterion) {
     let docs = newsgroups_train();
     let mut g = c.benchmark_group("tfidf/20ng-train");
     g.throughput(Throughput::Bytes(total_bytes(&docs)));
     g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(8));
-    for (name, params) in configs() {
+    for (name, params) in tfidf_configs() {
         let params = params.check().unwrap();
         for threads in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();

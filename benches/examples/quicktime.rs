@@ -5,9 +5,7 @@
 //!
 //! `cargo run --release -p sift-benches --example quicktime [filter] [threads]`
 
-use sift_benches::newsgroups_train;
-use sift_tfidf::{Hashing, TfidfParams};
-use sift_tokenize::Language;
+use sift_benches::{newsgroups_train, tfidf_configs};
 use std::time::Instant;
 
 fn main() {
@@ -16,18 +14,7 @@ fn main() {
     let docs = newsgroups_train();
 
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
-    let configs = [
-        ("unigram", TfidfParams::new()),
-        ("uni+bigram", TfidfParams::new().ngram_range(1, 2)),
-        ("stemmed", TfidfParams::new().stem(Language::English)),
-        (
-            "hashing",
-            TfidfParams::new()
-                .hashing(Some(Hashing { n_features: 1 << 20, alternate_sign: true }))
-                .use_idf(false),
-        ),
-    ];
-    for (name, params) in configs {
+    for (name, params) in tfidf_configs() {
         if !name.contains(filter.as_str()) {
             continue;
         }

@@ -44,3 +44,37 @@ pub fn newsgroups(split: &str) -> (Vec<String>, Vec<String>) {
 pub fn total_bytes(docs: &[String]) -> u64 {
     docs.iter().map(|d| d.len() as u64).sum()
 }
+
+/// The TF-IDF settings compared with scikit-learn (../shared/peers/
+/// vec_bench.py), by name: its defaults, uni+bigrams, Snowball-stemmed
+/// unigrams and hashing (2^20 signed columns, no IDF). Shared by the
+/// criterion benches, the development timer and `cargo xtask bench-peers`.
+pub fn tfidf_configs() -> Vec<(&'static str, sift_tfidf::TfidfParams)> {
+    use sift_tfidf::{Hashing, TfidfParams};
+    vec![
+        ("unigram", TfidfParams::new()),
+        ("uni+bigram", TfidfParams::new().ngram_range(1, 2)),
+        ("stemmed", TfidfParams::new().stem(sift_tokenize::Language::English)),
+        (
+            "hashing",
+            TfidfParams::new()
+                .hashing(Some(Hashing { n_features: 1 << 20, alternate_sign: true }))
+                .use_idf(false),
+        ),
+    ]
+}
+
+/// scikit-learn's peer classification pipeline (TfidfVectorizer with
+/// sublinear tf and min_df 2, then LinearSVC with LIBLINEAR's defaults), in
+/// sift: the like-for-like speed comparison.
+pub fn like_sklearn() -> sift_classify::TrainParams {
+    use sift_classify::{Algorithm, TrainParams};
+    use sift_tfidf::{DocFreq, TfidfParams};
+    let vectorizer =
+        TfidfParams::new().sublinear_tf(true).min_df(DocFreq::Count(2)).settings().clone();
+    let mut p =
+        TrainParams { vectorizer, algorithm: Algorithm::Svm, folds: 0, ..TrainParams::default() };
+    p.svm.nb_alpha = None;
+    p.svm.tol = 0.1;
+    p
+}

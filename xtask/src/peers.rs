@@ -10,9 +10,8 @@
 use crate::data::{data_dir, read_jsonl, str_field, workspace_root};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
-use sift_classify::{train, Algorithm, Example, Model, TrainParams};
-use sift_tfidf::{DocFreq, Hashing, TfidfParams};
-use sift_tokenize::Language;
+use sift_classify::{train, Example, Model, TrainParams};
+use sift_tfidf::TfidfParams;
 use std::process::Command;
 use std::time::Instant;
 
@@ -25,15 +24,10 @@ const VARIANTS: &[(&str, &str, &str)] = &[
 ];
 
 fn params(name: &str) -> Result<TfidfParams> {
-    Ok(match name {
-        "unigram" => TfidfParams::new(),
-        "uni+bigram" => TfidfParams::new().ngram_range(1, 2),
-        "stemmed" => TfidfParams::new().stem(Language::English),
-        "hashing" => TfidfParams::new()
-            .hashing(Some(Hashing { n_features: 1 << 20, alternate_sign: true }))
-            .use_idf(false),
-        _ => bail!("unknown variant {name}"),
-    })
+    match sift_benches::tfidf_configs().into_iter().find(|(n, _)| *n == name) {
+        Some((_, p)) => Ok(p),
+        None => bail!("unknown variant {name}"),
+    }
 }
 
 fn peak_rss_kb() -> u64 {
@@ -194,18 +188,6 @@ pub fn run(runs: usize, only: Option<&str>) -> Result<()> {
 
 // ------------------------------------------------------------ classification
 
-/// scikit-learn's peer pipeline (TfidfVectorizer(sublinear_tf, min_df=2) +
-/// LinearSVC), in sift: the like-for-like speed comparison.
-fn like_sklearn() -> TrainParams {
-    let vectorizer =
-        TfidfParams::new().sublinear_tf(true).min_df(DocFreq::Count(2)).settings().clone();
-    let mut p =
-        TrainParams { vectorizer, algorithm: Algorithm::Svm, folds: 0, ..TrainParams::default() };
-    p.svm.nb_alpha = None;
-    p.svm.tol = 0.1;
-    p
-}
-
 /// The child: trains `which` ("like-sklearn" or "default") on 20 Newsgroups
 /// train `runs` times on `threads` threads, then predicts the test set on
 /// one thread; one JSON line.
@@ -221,7 +203,8 @@ pub fn classify_child(which: &str, threads: usize, runs: usize) -> Result<()> {
     let (xt, xl) = load("test")?;
     let examples: Vec<Example> =
         tt.into_iter().zip(tl).map(|(text, l)| Example { text, labels: vec![l] }).collect();
-    let params = if which == "default" { TrainParams::default() } else { like_sklearn() };
+    let params =
+        if which == "default" { TrainParams::default() } else { sift_benches::like_sklearn() };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
     let mut times = Vec::new();
     let mut model = None;

@@ -134,12 +134,7 @@ impl Fit<SparseRecords, Array1<usize>, Error> for NaiveBayesValidParams {
     type Object = NaiveBayes;
 
     fn fit(&self, ds: &DatasetBase<SparseRecords, Array1<usize>>) -> Result<NaiveBayes> {
-        let x = ds.records.matrix();
-        if x.nrows() != ds.targets.len() || x.nrows() == 0 {
-            return Err(Error::Data("rows and targets differ, or no rows".into()));
-        }
-        let k = ds.targets.iter().max().map_or(0, |&m| m + 1).max(2);
-        let rows: Vec<usize> = (0..x.nrows()).collect();
+        let (x, k, rows) = crate::records::single_label(ds)?;
         Ok(NaiveBayes { model: train_nb(x, &rows, k, |i| ds.targets[i], self) })
     }
 }

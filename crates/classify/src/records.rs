@@ -1,6 +1,31 @@
 //! Sparse records for linfa: TF-IDF rows in CSR form.
 
+use crate::error::{Error, Result};
+use linfa::dataset::DatasetBase;
+use ndarray::Array1;
 use sift_tfidf::Csr;
+
+/// Checks that a dataset has rows and one target per row.
+pub(crate) fn check_shapes(n_rows: usize, n_targets: usize) -> Result<()> {
+    if n_rows != n_targets {
+        return Err(Error::Data(format!("{n_rows} rows but {n_targets} targets")));
+    }
+    if n_rows == 0 {
+        return Err(Error::Data("no examples".into()));
+    }
+    Ok(())
+}
+
+/// A single-label dataset (targets are class indices) as the learners take
+/// it: the matrix, the number of classes (at least 2) and every row index.
+pub(crate) fn single_label(
+    ds: &DatasetBase<SparseRecords, Array1<usize>>,
+) -> Result<(&Csr<f32>, usize, Vec<usize>)> {
+    let x = ds.records.matrix();
+    check_shapes(x.nrows(), ds.targets.len())?;
+    let k = ds.targets.iter().max().map_or(0, |&m| m + 1).max(2);
+    Ok((x, k, (0..x.nrows()).collect()))
+}
 
 /// A sparse design matrix (rows = documents) that linfa's traits accept as
 /// `Records`, so sift's learners plug into `linfa::DatasetBase`, `Fit` and

@@ -427,26 +427,13 @@ pub(crate) fn train_ovr(
     LinearModel::new(x.ncols(), weights, bias)
 }
 
-fn check_shapes(n_rows: usize, n_targets: usize) -> Result<()> {
-    if n_rows != n_targets {
-        return Err(Error::Data(format!("{n_rows} rows but {n_targets} targets")));
-    }
-    if n_rows == 0 {
-        return Err(Error::Data("no examples".into()));
-    }
-    Ok(())
-}
-
 impl Fit<SparseRecords, Array1<usize>, Error> for LinearSvcValidParams {
     type Object = LinearSvc;
 
     /// Single-label: targets are class indices `0..k`.
     fn fit(&self, ds: &DatasetBase<SparseRecords, Array1<usize>>) -> Result<LinearSvc> {
-        let x = ds.records.matrix();
+        let (x, k, rows) = crate::records::single_label(ds)?;
         let y = &ds.targets;
-        check_shapes(x.nrows(), y.len())?;
-        let k = y.iter().max().map_or(0, |&m| m + 1).max(2);
-        let rows: Vec<usize> = (0..x.nrows()).collect();
         Ok(LinearSvc { model: train_ovr(x, &rows, k, |c, i| y[i] == c, self) })
     }
 }
@@ -458,7 +445,7 @@ impl Fit<SparseRecords, Array2<bool>, Error> for LinearSvcValidParams {
     fn fit(&self, ds: &DatasetBase<SparseRecords, Array2<bool>>) -> Result<LinearSvc> {
         let x = ds.records.matrix();
         let y = &ds.targets;
-        check_shapes(x.nrows(), y.nrows())?;
+        crate::records::check_shapes(x.nrows(), y.nrows())?;
         let rows: Vec<usize> = (0..x.nrows()).collect();
         Ok(LinearSvc { model: train_ovr(x, &rows, y.ncols(), |c, i| y[[i, c]], self) })
     }
