@@ -33,9 +33,12 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// A whole text input. Bytes that are not UTF-8 are replaced by U+FFFD with
-/// a warning naming the file and the first bad byte's offset (lenient: a
-/// stray Latin-1 byte should not stop an analyst's batch).
+/// A whole text input. Each byte that is not part of valid UTF-8 becomes
+/// U+001A SUBSTITUTE, one byte for one byte, so every byte offset sift
+/// prints still points into the file as it is on disk (U+FFFD takes three
+/// bytes and would shift every later offset). A warning names the file and
+/// the first bad byte (lenient: a stray Latin-1 byte should not stop an
+/// analyst's batch).
 pub fn read_text(path: &str) -> Result<String> {
     let mut bytes = Vec::new();
     open(path)?
@@ -45,10 +48,24 @@ pub fn read_text(path: &str) -> Result<String> {
         Ok(s) => s,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            eprintln!("sift: warning: {path}: invalid UTF-8 at byte {at}; replaced with U+FFFD");
-            String::from_utf8_lossy(e.as_bytes()).into_owned()
+            eprintln!(
+                "sift: warning: {path}: invalid UTF-8 at byte {at}; \
+                 each bad byte read as U+001A (offsets still match the file)"
+            );
+            substitute_invalid(e.as_bytes())
         }
     })
+}
+
+/// `bytes` as a string with each byte outside valid UTF-8 replaced by
+/// U+001A (one byte), so the result has the same length and offsets.
+pub fn substitute_invalid(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(std::iter::repeat_n('\u{1A}', chunk.invalid().len()));
+    }
+    out
 }
 
 /// Reads JSON Lines records, calling `f(line_number, record)` for each;
@@ -125,5 +142,19 @@ pub fn text_field(
             json_kind(other)
         ))),
         None => Err(input(format!("{path}:{line}: missing field \"{field}\""))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::substitute_invalid;
+
+    #[test]
+    fn substitution_keeps_length_and_valid_text() {
+        let bytes = b"na\xefve \xe2\x82 caf\xc3\xa9 \xff\xfe end";
+        let s = substitute_invalid(bytes);
+        assert_eq!(s.len(), bytes.len());
+        assert_eq!(s, "na\u{1A}ve \u{1A}\u{1A} caf\u{e9} \u{1A}\u{1A} end");
+        assert_eq!(substitute_invalid("plain \u{2014} text".as_bytes()), "plain \u{2014} text");
     }
 }

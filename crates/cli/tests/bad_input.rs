@@ -53,18 +53,44 @@ fn missing_file_directory_and_empty_input() {
     let no_records = write(&dir, "none.jsonl", b"");
     assert_fails(&run(&["label", "--jsonl", &no_records]), 3, &[&no_records, "no records"]);
     assert_fails(&run(&["summarize", &missing]), 3, &[&missing]);
+    assert_fails(&run(&["summarize", &empty]), 3, &[&empty, "empty input"]);
 }
 
 #[test]
-fn invalid_utf8_is_decoded_lossily_with_a_warning() {
+fn invalid_utf8_is_decoded_lossily_with_a_warning_and_offsets_into_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let f =
-        write(&dir, "latin1.txt", b"Caf\xe9 owners said tariffs on imported coffee would rise.");
+    let bytes: &[u8] = b"Caf\xe9 owners said tariffs on imported coffee would rise.\n\n\
+        Prices at the d\xe9p\xf4t rose by a fifth. Officials said exporters would pay more.";
+    let f = write(&dir, "latin1.txt", bytes);
     let o = run(&["label", &f, "--format", "json"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stderr.contains(&f) && o.stderr.contains("byte 3"), "{}", o.stderr);
     assert!(o.stderr.starts_with("sift: warning: "));
-    assert!(o.stdout.contains('\u{FFFD}'));
+    // Every span printed is a span of the file on disk: the valid bytes
+    // come back as they are, each bad byte as one U+001A.
+    let check = |start: usize, end: usize, text: &str| {
+        assert_eq!(text.len(), end - start, "{text:?}");
+        for (a, b) in bytes[start..end].iter().zip(text.bytes()) {
+            assert!(a == &b || (*a >= 0x80 && b == 0x1A), "{:?} vs {text:?}", &bytes[start..end]);
+        }
+    };
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let paragraphs = v["paragraphs"].as_array().unwrap();
+    assert_eq!(paragraphs.len(), 2, "{}", o.stdout);
+    for p in paragraphs {
+        let (s, e) = (p["start"].as_u64().unwrap() as usize, p["end"].as_u64().unwrap() as usize);
+        check(s, e, p["text"].as_str().unwrap());
+    }
+    let o = run(&["summarize", &f, "--format", "json", "--sentences", "3"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    let sentences = v["sentences"].as_array().unwrap();
+    assert_eq!(sentences.len(), 3, "{}", o.stdout);
+    for x in sentences {
+        let (s, e) = (x["start"].as_u64().unwrap() as usize, x["end"].as_u64().unwrap() as usize);
+        check(s, e, x["text"].as_str().unwrap());
+    }
+    assert!(o.stdout.contains("d\\u001ap\\u001at"), "{}", o.stdout);
 }
 
 #[test]

@@ -128,6 +128,12 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
     };
     for path in inputs(&a.files) {
         let text = read_text(&path)?;
+        if text.trim().is_empty() {
+            return Err(input(format!(
+                "{}: empty input, expected the text of an article",
+                source_name(&path)
+            )));
+        }
         let weights = theme.as_ref().map(|(m, c)| {
             let paras = sift_tokenize::article(&text);
             let ptexts: Vec<&str> = paras.paragraphs.iter().map(|p| p.text(&text)).collect();
