@@ -17,6 +17,25 @@ fn best<F: FnMut() -> usize>(name: &str, mut f: F) {
 fn main() {
     let docs = newsgroups_train();
     best("scan", || docs.iter().map(|d| words(d, Pattern::Sklearn).count()).sum());
+    let mut spans = Vec::new();
+    best("scan spans (iterator)", || {
+        let mut n = 0;
+        for d in &docs {
+            spans.clear();
+            spans.extend(words(d, Pattern::Sklearn).map(|t| (t.span.start, t.span.end)));
+            n += spans.len();
+        }
+        n
+    });
+    best("scan spans (spans_into)", || {
+        let mut n = 0;
+        for d in &docs {
+            spans.clear();
+            words(d, Pattern::Sklearn).spans_into(&mut spans);
+            n += spans.len();
+        }
+        n
+    });
     best("scan+hash", || {
         docs.iter()
             .map(|d| {

@@ -21,7 +21,7 @@ fn main() {
         let params = params.check().expect("valid params");
         let mut best = f64::MAX;
         let mut shape = (0, 0);
-        for _ in 0..7 {
+        for _ in 0..std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(7) {
             let t = Instant::now();
             let (_, x) = pool.install(|| params.fit_transform(&docs).expect("fit"));
             best = best.min(t.elapsed().as_secs_f64());

@@ -335,7 +335,7 @@ impl<'a> FitCounter<'a> {
         let mut spans = std::mem::take(&mut self.spans);
         let mut ids = std::mem::take(&mut self.ids);
         spans.clear();
-        spans.extend(self.analyzer.words(doc).map(|t| (t.span.start, t.span.end)));
+        self.analyzer.word_spans(doc, &mut spans);
         ids.clear();
         ids.reserve(spans.len());
         let bytes = doc.as_bytes();
@@ -457,6 +457,8 @@ pub(crate) struct ColumnCounter<'a> {
     surface: WordTable,
     hits: Vec<u32>,
     window: Window,
+    /// Word spans of the current document.
+    spans: Vec<(usize, usize)>,
     pub(crate) rows: Rows,
 }
 
@@ -473,16 +475,20 @@ impl<'a> ColumnCounter<'a> {
             surface: surface_cache(),
             hits: Vec::new(),
             window: Window::default(),
+            spans: Vec::new(),
             rows: Rows::new(),
         }
     }
 
+    /// The word id of the word at `start..end` of `doc`.
     #[inline]
-    fn word_of(&mut self, doc: &str, tok: Token<'_>) -> u32 {
-        let hot = HotWords::key(doc.as_bytes(), tok.span.start, tok.text.len());
+    fn word_of(&mut self, doc: &str, start: usize, end: usize) -> u32 {
+        let hot = HotWords::key(doc.as_bytes(), start, end - start);
         if let Some(v) = hot.and_then(|k| self.hot.get(k)) {
             return v;
         }
+        let tok =
+            Token { text: &doc[start..end], span: Span::new(start, end), kind: TokenKind::Word };
         let w = self.word_of_cold(doc, tok);
         if let Some(k) = hot {
             if cacheable(tok.text) {
@@ -513,8 +519,11 @@ impl<'a> ColumnCounter<'a> {
     /// Counts one document and appends its row (columns sorted).
     pub(crate) fn add(&mut self, doc: &str) {
         self.window.filled = 0;
-        for tok in self.analyzer.words(doc) {
-            let w = self.word_of(doc, tok);
+        let mut spans = std::mem::take(&mut self.spans);
+        spans.clear();
+        self.analyzer.word_spans(doc, &mut spans);
+        for &(start, end) in &spans {
+            let w = self.word_of(doc, start, end);
             if w == DROPPED {
                 continue;
             }
@@ -557,6 +566,7 @@ impl<'a> ColumnCounter<'a> {
         }
         self.hits.clear();
         self.rows.indptr.push(self.rows.feats.len());
+        self.spans = spans;
     }
 }
 

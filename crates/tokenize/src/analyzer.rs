@@ -240,6 +240,12 @@ impl Analyzer {
         Words::new(text, self.config.pattern, self.lowercase_first)
     }
 
+    /// Appends the byte spans of [`Analyzer::words`] to `out` (faster than
+    /// collecting the tokens; see [`Words::spans_into`]).
+    pub fn word_spans(&self, text: &str, out: &mut Vec<(usize, usize)>) {
+        self.words(text).spans_into(out);
+    }
+
     /// Runs the filter chain on one word of `doc`; `None` when a filter drops
     /// it. The result borrows `scratch`.
     pub fn normalize<'s>(

@@ -185,6 +185,95 @@ impl Words<'_> {
     }
 }
 
+impl Words<'_> {
+    /// Appends the byte spans of the remaining words to `out`: the same
+    /// spans as the iterator, without building a [`Token`] per word.
+    ///
+    /// For [`Pattern::Sklearn`] this is the hot loop of the vectorizer: each
+    /// ASCII 64-byte block becomes a word-byte mask once, and all its runs
+    /// are read off the mask in a tight loop (a run reaching the block's end
+    /// stays open into the next block); blocks with other bytes go char by
+    /// char. Hand-written: per word it runs a fraction of the instructions
+    /// of the iterator, which re-checks its block and slices the text for
+    /// every token.
+    pub fn spans_into(self, out: &mut Vec<(usize, usize)>) {
+        match self.pattern {
+            Pattern::Sift => {
+                let mut pos = self.pos;
+                while let Some((start, end, _)) = next_sift(self.text, pos) {
+                    out.push((start, end));
+                    pos = end;
+                }
+            }
+            Pattern::Sklearn => sklearn_spans(self.text, self.pos, self.lowercase_boundaries, out),
+        }
+    }
+}
+
+/// [`Words::spans_into`] for [`Pattern::Sklearn`], from byte `pos`.
+fn sklearn_spans(text: &str, mut pos: usize, lowercase: bool, out: &mut Vec<(usize, usize)>) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    // Start of a word that runs past the end of the previous block.
+    let mut open: Option<usize> = None;
+    while pos + 64 <= n {
+        let (word, _, non_ascii) = block_masks(&bytes[pos..pos + 64]);
+        if non_ascii != 0 {
+            // Char by char through this block, and through the word that
+            // crosses its end, if any.
+            let limit = pos + 64;
+            let mut p = open.take().unwrap_or(pos);
+            loop {
+                match next_sklearn(text, p, lowercase) {
+                    None => return,
+                    Some((start, end, _)) => {
+                        out.push((start, end));
+                        p = end;
+                        if end >= limit {
+                            break;
+                        }
+                    }
+                }
+            }
+            pos = p;
+            continue;
+        }
+        let mut m = word;
+        if let Some(start) = open {
+            // The open word goes on through the block's leading word bytes.
+            let lead = (!m).trailing_zeros();
+            if lead == 64 {
+                pos += 64;
+                continue;
+            }
+            let end = pos + lead as usize;
+            if end - start >= 2 {
+                out.push((start, end));
+            }
+            open = None;
+            m &= !((1u64 << lead) - 1);
+        }
+        while m != 0 {
+            let s = m.trailing_zeros();
+            let run = (!(m >> s)).trailing_zeros();
+            if s + run == 64 {
+                open = Some(pos + s as usize);
+                break;
+            }
+            if run >= 2 {
+                out.push((pos + s as usize, pos + (s + run) as usize));
+            }
+            m &= !(((1u64 << run) - 1) << s);
+        }
+        pos += 64;
+    }
+    let mut p = open.unwrap_or(pos);
+    while let Some((start, end, _)) = next_sklearn(text, p, lowercase) {
+        out.push((start, end));
+        p = end;
+    }
+}
+
 /// Gathers the high bit of each byte of `flags` into 8 bits (byte i ->
 /// bit i): the multiply places bit `8i+7` at bit `56+i` with no carries.
 #[inline(always)]
@@ -494,6 +583,29 @@ fn next_sklearn(text: &str, pos: usize, lowercase: bool) -> Option<(usize, usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Words of every length placed at every offset around the 64-byte
+    /// block boundaries, followed by ASCII or non-ASCII bytes: the span
+    /// scan and the iterator agree.
+    #[test]
+    fn span_scan_across_block_boundaries() {
+        for pad in 0..70 {
+            for len in (1..6).chain(60..70).chain(125..131) {
+                for tail in [" xy z ", "é z ", "中 ", "", ".İ ab"] {
+                    let text =
+                        format!("{}{}{tail}{}", " ".repeat(pad), "a".repeat(len), " ".repeat(70));
+                    for pattern in [Pattern::Sklearn, Pattern::Sift] {
+                        let want: Vec<(usize, usize)> = Words::new(&text, pattern, true)
+                            .map(|t| (t.span.start, t.span.end))
+                            .collect();
+                        let mut got = Vec::new();
+                        Words::new(&text, pattern, true).spans_into(&mut got);
+                        assert_eq!(got, want, "pad {pad} len {len} tail {tail:?}");
+                    }
+                }
+            }
+        }
+    }
 
     fn sift(text: &str) -> Vec<&str> {
         words(text, Pattern::Sift).map(|t| t.text).collect()

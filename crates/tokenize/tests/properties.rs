@@ -27,7 +27,10 @@ fn any_text() -> impl Strategy<Value = String> {
         tricky_text(),
         any::<String>(),
         "[A-Za-z .,'!?\n-]{0,120}",
-        "[A-Za-z0-9_ .,é-]{60,400}"
+        "[A-Za-z0-9_ .,é-]{60,400}",
+        // Words longer than a 64-byte block, rare non-ASCII letters and
+        // separators: runs that cross blocks of either kind.
+        "([a-zA-Z0-9_]{1,150}[ .,é中İ\n]{1,3}){1,10}"
     ]
 }
 
@@ -244,6 +247,27 @@ proptest! {
                 prop_assert_eq!(&text[t.span.range()], t.text);
             }
         }
+    }
+
+    #[test]
+    fn span_scan_matches_the_iterator(text in any_text()) {
+        for pattern in [Pattern::Sift, Pattern::Sklearn] {
+            for lowercase in [false, true] {
+                let want: Vec<(usize, usize)> = sift_tokenize::Words::new(&text, pattern, lowercase)
+                    .map(|t| (t.span.start, t.span.end))
+                    .collect();
+                let mut got = vec![(7, 7)];
+                sift_tokenize::Words::new(&text, pattern, lowercase).spans_into(&mut got);
+                prop_assert_eq!(got[0], (7, 7), "appends");
+                prop_assert_eq!(&got[1..], &want[..], "{:?} lowercase {}", pattern, lowercase);
+            }
+        }
+        // The analyzer's span scan is the same scan.
+        let a = Analyzer::new(AnalyzerConfig::sklearn()).unwrap();
+        let mut spans = Vec::new();
+        a.word_spans(&text, &mut spans);
+        let want: Vec<(usize, usize)> = a.words(&text).map(|t| (t.span.start, t.span.end)).collect();
+        prop_assert_eq!(spans, want);
     }
 
     #[test]

@@ -66,6 +66,14 @@ fn newsgroups_spans_are_exact() {
     let analyzer = sift_tokenize::Analyzer::new(sift_tokenize::AnalyzerConfig::default()).unwrap();
     for r in records("20newsgroups-bydate/train.jsonl.gz", 150) {
         let text = r["text"].as_str().unwrap();
+        for pattern in [sift_tokenize::Pattern::Sift, sift_tokenize::Pattern::Sklearn] {
+            let words = sift_tokenize::Words::new(text, pattern, true);
+            let want: Vec<(usize, usize)> =
+                words.clone().map(|t| (t.span.start, t.span.end)).collect();
+            let mut got = Vec::new();
+            words.spans_into(&mut got);
+            assert_eq!(got, want, "{pattern:?}");
+        }
         for t in analyzer.terms(text) {
             assert!(text.is_char_boundary(t.span.start) && text.is_char_boundary(t.span.end));
         }
