@@ -9,7 +9,10 @@ use sift_classify::{LabelOptions, Model};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(m) = Model::from_bytes(data, "<fuzz>") {
-        let out = m.label_articles(&["Title\n\nHackers stole tariff data.\n\nSpies."], LabelOptions::default());
+        let out = m.label_articles(
+            &["Title\n\nHackers stole tariff data.\n\nSpies."],
+            LabelOptions::default(),
+        );
         assert_eq!(out.len(), 1);
         for p in &out[0].paragraphs {
             assert_eq!(p.prediction.probabilities.len(), m.labels().len());
