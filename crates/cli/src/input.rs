@@ -128,6 +128,36 @@ pub fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
+/// How a JSON Lines record is named in the output: the string or number in
+/// `id_field` (an error naming the line when it is missing or of another
+/// kind), or without `id_field` the record's "id" when it is a string or a
+/// number, else `FILE:LINE`.
+pub fn record_id(
+    path: &str,
+    line: usize,
+    record: &serde_json::Value,
+    id_field: Option<&str>,
+) -> Result<serde_json::Value> {
+    use serde_json::Value;
+    match id_field {
+        Some(f) => match record.get(f) {
+            Some(v @ (Value::String(_) | Value::Number(_))) => Ok(v.clone()),
+            Some(v) => Err(input(format!(
+                "{path}:{line}: field \"{f}\" is {}, expected a string or a number",
+                json_kind(v)
+            ))),
+            None => Err(input(format!("{path}:{line}: missing field \"{f}\""))),
+        },
+        None => match record.get("id") {
+            Some(v @ (Value::String(_) | Value::Number(_))) => Ok(v.clone()),
+            _ => {
+                let name = if path == "-" { "<stdin>" } else { path };
+                Ok(Value::String(format!("{name}:{line}")))
+            }
+        },
+    }
+}
+
 /// The string field `field` of a record, or an input error naming the line.
 pub fn text_field(
     path: &str,

@@ -100,9 +100,25 @@ fn bad_records_name_file_and_line() {
     assert_fails(&run(&["label", "--jsonl", &f]), 3, &[&format!("{f}:2"), "expected a string"]);
     let f = write(&dir, "r2.jsonl", b"{\"text\": \"ok\"}\nnot json\n");
     assert_fails(&run(&["label", "--jsonl", &f]), 3, &[&format!("{f}:2"), "invalid JSON"]);
+    let f = write(
+        &dir,
+        "r4.jsonl",
+        b"{\"text\": \"ok\", \"id\": 1}\n{\"text\": \"ok\", \"id\": [2]}\n",
+    );
+    assert_fails(
+        &run(&["summarize", "--jsonl", &f, "--id-field", "id"]),
+        3,
+        &[&format!("{f}:2"), "expected a string or a number"],
+    );
+    assert_fails(&run(&["summarize", &f, "--id-field", "id"]), 2, &["apply to --jsonl input only"]);
     let f = write(&dir, "r3.jsonl", b"{\"body\": \"ok\"}\n");
     assert_fails(
         &run(&["label", "--jsonl", &f]),
+        3,
+        &[&format!("{f}:1"), "missing field \"text\""],
+    );
+    assert_fails(
+        &run(&["summarize", "--jsonl", &f]),
         3,
         &[&format!("{f}:1"), "missing field \"text\""],
     );

@@ -149,6 +149,49 @@ fn summarize_formats_and_theme() {
     snap!("summarize_theme", focused);
 }
 
+/// `summarize --jsonl`: records summarized in parallel batches, written in
+/// input order, each the same summary as the article alone gives.
+#[test]
+fn summarize_batch_of_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("records.jsonl");
+    let article = std::fs::read_to_string(root().join(SAMPLE)).unwrap();
+    let records = [
+        serde_json::json!({"id": "chip", "body": article}),
+        serde_json::json!({"id": 7, "body": "Hackers stole the names of 40,000 customers. The retailer said card numbers were safe. Police are investigating."}),
+        serde_json::json!({"body": ""}),
+    ];
+    let lines: Vec<String> = records.iter().map(|r| r.to_string()).collect();
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let path = input.display().to_string();
+    let args = ["summarize", "--jsonl", &path, "--text-field", "body", "--sentences", "2"];
+    let jsonl = run(&[&args[..], &["--format", "jsonl"]].concat());
+    let docs: Vec<serde_json::Value> =
+        jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(docs.len(), 3);
+    assert_eq!(docs[0]["source"], "chip");
+    assert_eq!(docs[1]["source"], 7);
+    assert_eq!(docs[2]["source"], format!("{path}:3"), "no id: FILE:LINE");
+    assert_eq!(docs[2]["sentences"], serde_json::json!([]), "an empty record has no summary");
+    // The record's summary is the file's summary, offsets included.
+    let alone: serde_json::Value =
+        serde_json::from_str(&run(&["summarize", SAMPLE, "--format", "json", "--sentences", "2"]))
+            .unwrap();
+    assert_eq!(docs[0]["sentences"], alone["sentences"]);
+    assert_eq!(docs[0]["title"], alone["title"]);
+    // Batch size and thread count change nothing.
+    for extra in [&["--batch", "1"][..], &["--threads", "1"][..]] {
+        let again = if extra[0] == "--threads" {
+            run(&[extra, &args[..], &["--format", "jsonl"]].concat())
+        } else {
+            run(&[&args[..], extra, &["--format", "jsonl"]].concat())
+        };
+        assert_eq!(again, jsonl, "{extra:?}");
+    }
+    let text = run(&args);
+    snap!("summarize_batch_text", text.replace(&path, "records.jsonl"));
+}
+
 #[test]
 fn eval_default_model_with_report() {
     let dir = tempfile::tempdir().unwrap();

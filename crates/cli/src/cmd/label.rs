@@ -19,7 +19,7 @@
 
 use super::{inputs, source_name};
 use crate::error::{input, usage};
-use crate::input::{for_each_record, json_kind, read_text, text_field};
+use crate::input::{for_each_record, read_text, record_id, text_field};
 use anyhow::Result;
 use serde_json::{json, Map, Value};
 use sift_classify::{argmax, LabelOptions, LabelledArticle, Model};
@@ -136,22 +136,7 @@ pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
         for path in &files {
             for_each_record(path, |line, rec| {
                 let text = text_field(path, line, &rec, &a.text_field)?;
-                let source = match a.id_field.as_deref() {
-                    Some(f) => match rec.get(f) {
-                        Some(v @ (Value::String(_) | Value::Number(_))) => v.clone(),
-                        Some(v) => {
-                            return Err(input(format!(
-                                "{path}:{line}: field \"{f}\" is {}, expected a string or a number",
-                                json_kind(v)
-                            )))
-                        }
-                        None => return Err(input(format!("{path}:{line}: missing field \"{f}\""))),
-                    },
-                    None => match rec.get("id") {
-                        Some(v @ (Value::String(_) | Value::Number(_))) => v.clone(),
-                        _ => Value::String(format!("{}:{line}", source_name(path))),
-                    },
-                };
+                let source = record_id(path, line, &rec, a.id_field.as_deref())?;
                 batch.push(Item { source, text });
                 any = true;
                 if batch.len() == a.batch {

@@ -1,14 +1,18 @@
 //! `sift summarize`: the sentences that best summarize each input text, in
-//! document order with byte offsets. `sift train-summarizer`: learns a
+//! document order with byte offsets; with `--jsonl`, each record of JSON
+//! Lines files, summarized in parallel batches and written in input order. `sift train-summarizer`: learns a
 //! summarizer from (article, summary) pairs.
 
 use super::{inputs, source_name};
 use crate::error::{input, model, output, usage};
-use crate::input::{for_each_record, read_text, text_field};
+use crate::input::{for_each_record, read_text, record_id, text_field};
 use anyhow::Result;
+use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::Value;
 use sift_summarize::{
     supervised::SupervisedModel, train_summarizer, Algorithm, Budget, Summarizer, SummarizerParams,
+    Summary,
 };
 use std::io::Write;
 
@@ -31,7 +35,23 @@ pub enum AlgorithmArg {
 pub struct Args {
     /// Text files (stdin when none or `-`). The first line is the title when it
     /// stands alone and does not end with a full stop; it is never summarized.
+    /// With --jsonl, JSON Lines files with one article per record (`.gz` read
+    /// transparently).
     files: Vec<String>,
+    /// Inputs are JSON Lines records, one article per line.
+    #[arg(long)]
+    jsonl: bool,
+    /// With --jsonl: the field holding the article's text.
+    #[arg(long, default_value = "text", value_name = "FIELD")]
+    text_field: String,
+    /// With --jsonl: the field identifying a record in the output (default:
+    /// "id" when present, else FILE:LINE).
+    #[arg(long, value_name = "FIELD")]
+    id_field: Option<String>,
+    /// With --jsonl: records summarized together, in parallel (memory stays
+    /// proportional).
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    batch: usize,
     /// Summary length in sentences (default 3).
     #[arg(long, value_name = "N", conflicts_with_all = ["words", "ratio"])]
     sentences: Option<usize>,
@@ -57,8 +77,19 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     summarizer_model: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = crate::Format::Text)]
-    format: crate::Format,
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    format: SummaryFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    /// The summary's sentences, one per line (a `== SOURCE` line before each
+    /// input when there are several).
+    Text,
+    /// One pretty-printed JSON document per input.
+    Json,
+    /// One JSON object per line per input.
+    Jsonl,
 }
 
 #[derive(Serialize)]
@@ -126,7 +157,40 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
         }
         None => None,
     };
-    for path in inputs(&a.files) {
+    if a.batch == 0 {
+        return Err(usage("--batch: expected at least 1"));
+    }
+    if !a.jsonl && (a.id_field.is_some() || a.text_field != "text") {
+        return Err(usage("--text-field and --id-field apply to --jsonl input only"));
+    }
+    let files = inputs(&a.files);
+    let headers = a.jsonl || files.len() > 1;
+    let job = Job { summarizer: &summarizer, theme: theme.as_ref().map(|(m, c)| (m, *c)) };
+    if a.jsonl {
+        let mut batch: Vec<(Value, String)> = Vec::with_capacity(a.batch);
+        let mut any = false;
+        for path in &files {
+            for_each_record(path, |line, rec| {
+                let text = text_field(path, line, &rec, &a.text_field)?;
+                batch.push((record_id(path, line, &rec, a.id_field.as_deref())?, text));
+                any = true;
+                if batch.len() == a.batch {
+                    job.write_batch(&batch, a.format, headers, out)?;
+                    batch.clear();
+                }
+                Ok(())
+            })?;
+        }
+        job.write_batch(&batch, a.format, headers, out)?;
+        if !any {
+            return Err(input(format!(
+                "{}: no records, expected one JSON object per line",
+                files.iter().map(|f| source_name(f)).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        return Ok(());
+    }
+    for path in files {
         let text = read_text(&path)?;
         if text.trim().is_empty() {
             return Err(input(format!(
@@ -134,38 +198,86 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
                 source_name(&path)
             )));
         }
-        let weights = theme.as_ref().map(|(m, c)| {
-            let paras = sift_tokenize::article(&text);
-            let ptexts: Vec<&str> = paras.paragraphs.iter().map(|p| p.text(&text)).collect();
-            m.predict(&ptexts, None).iter().map(|p| p.probabilities[*c] as f64).collect::<Vec<_>>()
+        let source = Value::String(source_name(&path).to_string());
+        write_summary(&source, &text, &job.summarize(&text), a.format, headers, out)?;
+    }
+    Ok(())
+}
+
+/// What summarizing one text needs; shared by the threads of a batch.
+struct Job<'a> {
+    summarizer: &'a Summarizer,
+    /// `--theme`: the theme model and the theme's label index.
+    theme: Option<(&'a sift_classify::Model, usize)>,
+}
+
+impl Job<'_> {
+    fn summarize(&self, text: &str) -> Summary {
+        // --theme: the theme model's probability of the theme for each
+        // paragraph weighs its sentences.
+        let weights = self.theme.map(|(m, c)| {
+            let paras = sift_tokenize::article(text);
+            let ptexts: Vec<&str> = paras.paragraphs.iter().map(|p| p.text(text)).collect();
+            m.predict(&ptexts, None).iter().map(|p| p.probabilities[c] as f64).collect::<Vec<_>>()
         });
-        let s = summarizer.summarize_weighted(&text, weights.as_deref());
-        let sentences: Vec<OutSentence<'_>> = s
-            .sentences
-            .iter()
-            .map(|x| OutSentence {
-                text: x.text(&text),
-                start: x.span.start,
-                end: x.span.end,
-                score: x.score,
-                paragraph: x.paragraph,
-            })
-            .collect();
-        match a.format {
-            crate::Format::Json => {
-                let title = s.title.map(
-                    |t| serde_json::json!({"text": t.text(&text), "start": t.start, "end": t.end}),
-                );
-                let doc = serde_json::json!({"source": source_name(&path), "title": title, "candidates": s.candidates, "sentences": sentences});
-                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        self.summarizer.summarize_weighted(text, weights.as_deref())
+    }
+
+    /// Summarizes a batch of (source, text) records in parallel and writes
+    /// them in input order.
+    fn write_batch(
+        &self,
+        batch: &[(Value, String)],
+        format: SummaryFormat,
+        headers: bool,
+        out: &mut dyn Write,
+    ) -> Result<()> {
+        let summaries: Vec<Summary> = batch.par_iter().map(|(_, t)| self.summarize(t)).collect();
+        for ((source, text), s) in batch.iter().zip(&summaries) {
+            write_summary(source, text, s, format, headers, out)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the summary `s` of `text` (from `source`) in `format`.
+fn write_summary(
+    source: &Value,
+    text: &str,
+    s: &Summary,
+    format: SummaryFormat,
+    headers: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let sentences: Vec<OutSentence<'_>> = s
+        .sentences
+        .iter()
+        .map(|x| OutSentence {
+            text: x.text(text),
+            start: x.span.start,
+            end: x.span.end,
+            score: x.score,
+            paragraph: x.paragraph,
+        })
+        .collect();
+    let doc = || {
+        let title = s
+            .title
+            .map(|t| serde_json::json!({"text": t.text(text), "start": t.start, "end": t.end}));
+        serde_json::json!({"source": source, "title": title, "candidates": s.candidates, "sentences": sentences})
+    };
+    match format {
+        SummaryFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc())?)?,
+        SummaryFormat::Jsonl => writeln!(out, "{}", serde_json::to_string(&doc())?)?,
+        SummaryFormat::Text => {
+            if headers {
+                match source {
+                    Value::String(s) => writeln!(out, "== {s}")?,
+                    other => writeln!(out, "== {other}")?,
+                }
             }
-            crate::Format::Text => {
-                if a.files.len() > 1 {
-                    writeln!(out, "== {}", source_name(&path))?;
-                }
-                for x in &sentences {
-                    writeln!(out, "{}", x.text.split_whitespace().collect::<Vec<_>>().join(" "))?;
-                }
+            for x in &sentences {
+                writeln!(out, "{}", x.text.split_whitespace().collect::<Vec<_>>().join(" "))?;
             }
         }
     }
