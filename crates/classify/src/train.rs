@@ -20,6 +20,7 @@ use crate::logistic::{train_logistic, LogisticValidParams};
 use crate::metrics::{self, stratified_folds, Report};
 use crate::model::{Metadata, Model};
 use crate::svm::{train_ovr, LinearSvcValidParams};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sift_tfidf::{Csr, DocFreq, TfidfParams, TfidfSettings};
 use sift_tokenize::{AnalyzerConfig, Language};
@@ -242,11 +243,16 @@ fn fit_scorer(
         (Algorithm::Logistic, false) => train_logistic(x, rows, k, single, &p.logistic),
         (Algorithm::Logistic, true) => {
             // One binary softmax per label; its score is the logit difference.
+            // Labels in parallel (each is its own problem: the same result
+            // whatever the thread count).
             let d = x.ncols();
+            let parts: Vec<LinearModel> = (0..k)
+                .into_par_iter()
+                .map(|c| train_logistic(x, rows, 2, |i| has(c, i) as usize, &p.logistic))
+                .collect();
             let mut w = Vec::with_capacity(k * d);
             let mut b = Vec::with_capacity(k);
-            for c in 0..k {
-                let m = train_logistic(x, rows, 2, |i| has(c, i) as usize, &p.logistic);
+            for m in parts {
                 w.extend((0..d).map(|j| m.weight(1, j) - m.weight(0, j)));
                 b.push(m.class_bias(1) - m.class_bias(0));
             }
