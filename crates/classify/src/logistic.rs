@@ -101,6 +101,42 @@ impl ParamGuard for LogisticParams {
     }
 }
 
+/// How scores become probabilities: a softmax over `k` weight vectors, or,
+/// for two classes, a sigmoid of one (`y` is 0 or 1). A two-class softmax
+/// with C has the same optimum as a sigmoid with 2C (the difference of its
+/// two weight vectors; each is half of it, with opposite signs), for half
+/// the parameters and work.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Link {
+    Softmax,
+    Sigmoid,
+}
+
+/// The loss of a row with scores `z` (`k` values; one for the sigmoid) and
+/// class `yi`; `z` is overwritten with the residuals `dloss/dz`.
+#[inline]
+fn row_loss(link: Link, z: &mut [f64], yi: usize) -> f64 {
+    match link {
+        Link::Softmax => {
+            let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let lse = m + z.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+            let loss = lse - z[yi];
+            for (cc, zc) in z.iter_mut().enumerate() {
+                *zc = (*zc - lse).exp() - if cc == yi { 1.0 } else { 0.0 };
+            }
+            loss
+        }
+        Link::Sigmoid => {
+            // ln(1 + e^z) - y z, and sigmoid(z) - y, without overflow.
+            let t = z[0];
+            let softplus = t.max(0.0) + (-t.abs()).exp().ln_1p();
+            let y = yi as f64;
+            z[0] = if t >= 0.0 { 1.0 / (1.0 + (-t).exp()) } else { t.exp() / (1.0 + t.exp()) } - y;
+            softplus - y * t
+        }
+    }
+}
+
 /// Loss and gradient of the objective at `theta` = `[W (k x d, class-major) | b (k)]`.
 ///
 /// Two parallel passes, both bit-identical whatever the thread count: the
@@ -110,10 +146,12 @@ impl ParamGuard for LogisticParams {
 /// a dense `k x d` buffer of its own: with per-thread gradients, allocating,
 /// zeroing and summing them cost more than the sparse products (on 20
 /// Newsgroups with bigrams, hundreds of MB per evaluation).
+#[allow(clippy::too_many_arguments)]
 fn loss_grad(
     x: &Csr<f32>,
     rows: &[usize],
     y: &[usize],
+    link: Link,
     k: usize,
     c: f64,
     theta: &[f64],
@@ -131,13 +169,7 @@ fn loss_grad(
                 *zc = theta[k * d + cc]
                     + cols.iter().zip(vals).map(|(&j, &v)| w[j as usize] * v as f64).sum::<f64>();
             }
-            let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let lse = m + z.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
-            let loss = lse - z[yi];
-            for (cc, zc) in z.iter_mut().enumerate() {
-                *zc = (*zc - lse).exp() - if cc == yi { 1.0 } else { 0.0 };
-            }
-            loss
+            row_loss(link, z, yi)
         })
         .collect();
     let loss: f64 = losses.iter().sum();
@@ -173,7 +205,14 @@ fn loss_grad(
 /// into `[0, 1)`, so it never outweighs one error). Errors come first
 /// because the loss of a weakly regularized model bottoms out long before
 /// its accuracy does.
-fn held_out_loss(x: &Csr<f32>, rows: &[usize], y: &[usize], k: usize, theta: &[f64]) -> f64 {
+fn held_out_loss(
+    x: &Csr<f32>,
+    rows: &[usize],
+    y: &[usize],
+    link: Link,
+    k: usize,
+    theta: &[f64],
+) -> f64 {
     let d = x.ncols();
     let mut z = vec![0.0f64; k];
     let mut loss = 0.0;
@@ -185,11 +224,13 @@ fn held_out_loss(x: &Csr<f32>, rows: &[usize], y: &[usize], k: usize, theta: &[f
             *zc = theta[k * d + cc]
                 + cols.iter().zip(vals).map(|(&j, &v)| w[j as usize] * v as f64).sum::<f64>();
         }
-        let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let lse = m + z.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
-        loss += lse - z[yi];
-        errors +=
-            usize::from(z.iter().enumerate().any(|(c, &v)| v > z[yi] || (v == z[yi] && c < yi)));
+        errors += match link {
+            Link::Softmax => {
+                usize::from(z.iter().enumerate().any(|(c, &v)| v > z[yi] || (v == z[yi] && c < yi)))
+            }
+            Link::Sigmoid => usize::from((z[0] > 0.0) != (yi == 1)),
+        };
+        loss += row_loss(link, &mut z, yi);
     }
     let mean = loss / rows.len().max(1) as f64;
     errors as f64 + mean / (1.0 + mean)
@@ -293,7 +334,8 @@ fn axpy(a: f64, x: &[f64], y: &mut [f64]) {
     }
 }
 
-/// Trains a `k`-class softmax model over `rows` (`class(row)` gives the class).
+/// Trains a `k`-class softmax model over `rows` (`class(row)` gives the
+/// class). Two classes are fitted as one sigmoid (see [`Link`]).
 pub(crate) fn train_logistic(
     x: &Csr<f32>,
     rows: &[usize],
@@ -302,6 +344,8 @@ pub(crate) fn train_logistic(
     p: &LogisticValidParams,
 ) -> LinearModel {
     let d = x.ncols();
+    let (link, kp, c) =
+        if k == 2 { (Link::Sigmoid, 1, 2.0 * p.c) } else { (Link::Softmax, k, p.c) };
     let (fit, held) = match &p.early_stopping {
         Some(es) => es.split(rows, &class, p.seed),
         None => (rows.to_vec(), Vec::new()),
@@ -310,13 +354,13 @@ pub(crate) fn train_logistic(
     let held_y: Vec<usize> = held.iter().map(|&i| class(i)).collect();
     let mut monitor = Monitor::new(p.early_stopping.map_or(1, |es| es.patience));
     let theta = lbfgs(
-        |t, g| loss_grad(x, &fit, &y, k, p.c, t, g),
-        vec![0.0; k * (d + 1)],
+        |t, g| loss_grad(x, &fit, &y, link, kp, c, t, g),
+        vec![0.0; kp * (d + 1)],
         p.max_iter,
         p.tol,
         |t| {
             !held.is_empty()
-                && monitor.observe(held_out_loss(x, &held, &held_y, k, t), || t.to_vec())
+                && monitor.observe(held_out_loss(x, &held, &held_y, link, kp, t), || t.to_vec())
         },
     );
     let theta = match (monitor.into_best(), &p.early_stopping) {
@@ -324,8 +368,8 @@ pub(crate) fn train_logistic(
             // The same number of iterations on every row.
             let y: Vec<usize> = rows.iter().map(|&i| class(i)).collect();
             lbfgs(
-                |t, g| loss_grad(x, rows, &y, k, p.c, t, g),
-                vec![0.0; k * (d + 1)],
+                |t, g| loss_grad(x, rows, &y, link, kp, c, t, g),
+                vec![0.0; kp * (d + 1)],
                 passes,
                 p.tol,
                 |_| false,
@@ -334,8 +378,18 @@ pub(crate) fn train_logistic(
         (Some((best, _)), _) => best,
         (None, _) => theta,
     };
-    let weights = theta[..k * d].iter().map(|&v| v as f32).collect();
-    let bias = theta[k * d..].iter().map(|&v| v as f32).collect();
+    let (weights, bias) = match link {
+        Link::Softmax => (
+            theta[..k * d].iter().map(|&v| v as f32).collect(),
+            theta[k * d..].iter().map(|&v| v as f32).collect(),
+        ),
+        // The two-class softmax optimum: each class half the difference.
+        Link::Sigmoid => {
+            let half: Vec<f32> = theta.iter().map(|&v| (0.5 * v) as f32).collect();
+            let neg = half[..d].iter().map(|v| -v);
+            (neg.chain(half[..d].iter().copied()).collect(), vec![-half[d], half[d]])
+        }
+    };
     LinearModel::new(d, weights, bias)
 }
 
@@ -420,37 +474,76 @@ mod tests {
     /// loss, and is the same bits on one thread as on three.
     #[test]
     fn gradient_matches_finite_differences_and_thread_counts() {
-        let (n, d, k, c) = (40, 12, 3, 2.5);
-        let (x, rows, y) = problem(n, d, k, 7);
-        let mut rng = Rng::new(11, 1);
-        let theta: Vec<f64> =
-            (0..k * (d + 1)).map(|_| rng.below(1000) as f64 / 1000.0 - 0.5).collect();
-        let mut grad = vec![0.0; theta.len()];
-        let f0 = loss_grad(&x, &rows, &y, k, c, &theta, &mut grad);
-        assert!(f0.is_finite() && f0 > 0.0);
-        let h = 1e-5;
-        for i in 0..theta.len() {
-            let mut t = theta.clone();
-            let mut scratch = vec![0.0; theta.len()];
-            t[i] = theta[i] + h;
-            let up = loss_grad(&x, &rows, &y, k, c, &t, &mut scratch);
-            t[i] = theta[i] - h;
-            let down = loss_grad(&x, &rows, &y, k, c, &t, &mut scratch);
-            let numeric = (up - down) / (2.0 * h);
+        for (link, k, classes) in [(Link::Softmax, 3, 3), (Link::Sigmoid, 1, 2)] {
+            let (n, d, c) = (40, 12, 2.5);
+            let (x, rows, y) = problem(n, d, classes, 7);
+            let mut rng = Rng::new(11, 1);
+            let theta: Vec<f64> =
+                (0..k * (d + 1)).map(|_| rng.below(1000) as f64 / 1000.0 - 0.5).collect();
+            let mut grad = vec![0.0; theta.len()];
+            let f0 = loss_grad(&x, &rows, &y, link, k, c, &theta, &mut grad);
+            assert!(f0.is_finite() && f0 > 0.0);
+            let h = 1e-5;
+            for i in 0..theta.len() {
+                let mut t = theta.clone();
+                let mut scratch = vec![0.0; theta.len()];
+                t[i] = theta[i] + h;
+                let up = loss_grad(&x, &rows, &y, link, k, c, &t, &mut scratch);
+                t[i] = theta[i] - h;
+                let down = loss_grad(&x, &rows, &y, link, k, c, &t, &mut scratch);
+                let numeric = (up - down) / (2.0 * h);
+                assert!(
+                    (numeric - grad[i]).abs() <= 1e-5 * (1.0 + numeric.abs()),
+                    "{link:?} coordinate {i}: analytic {} numeric {numeric}",
+                    grad[i]
+                );
+            }
+            let on = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| {
+                    let mut g = vec![0.0; theta.len()];
+                    let f = loss_grad(&x, &rows, &y, link, k, c, &theta, &mut g);
+                    (f.to_bits(), g.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
+                })
+            };
+            assert_eq!(on(1), on(3));
+        }
+    }
+
+    /// A two-class softmax with C and a sigmoid with 2C reach the same
+    /// model: the softmax's weight difference is the sigmoid's weights.
+    #[test]
+    fn two_class_softmax_equals_sigmoid_at_twice_c() {
+        let (n, d, c) = (60, 10, 1.5);
+        let (x, rows, y) = problem(n, d, 2, 3);
+        let solve = |link: Link, k: usize, c: f64| {
+            lbfgs(
+                |t, g| loss_grad(&x, &rows, &y, link, k, c, t, g),
+                vec![0.0; k * (d + 1)],
+                2000,
+                1e-9,
+                |_| false,
+            )
+        };
+        let soft = solve(Link::Softmax, 2, c);
+        let sig = solve(Link::Sigmoid, 1, 2.0 * c);
+        for j in 0..d {
+            let diff = soft[d + j] - soft[j];
             assert!(
-                (numeric - grad[i]).abs() <= 1e-5 * (1.0 + numeric.abs()),
-                "coordinate {i}: analytic {} numeric {numeric}",
-                grad[i]
+                (diff - sig[j]).abs() < 1e-4 * (1.0 + sig[j].abs()),
+                "{j}: {diff} vs {}",
+                sig[j]
             );
         }
-        let on = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            pool.install(|| {
-                let mut g = vec![0.0; theta.len()];
-                let f = loss_grad(&x, &rows, &y, k, c, &theta, &mut g);
-                (f.to_bits(), g.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
-            })
-        };
-        assert_eq!(on(1), on(3));
+        let db = soft[2 * d + 1] - soft[2 * d];
+        assert!((db - sig[d]).abs() < 1e-4 * (1.0 + sig[d].abs()), "bias {db} vs {}", sig[d]);
+        // And train_logistic's two-class model is that optimum split in halves.
+        let p = LogisticValidParams { c, max_iter: 2000, tol: 1e-9, ..Default::default() };
+        let m = train_logistic(&x, &rows, 2, |i| y[i], &p);
+        for (j, &v) in sig[..d].iter().enumerate() {
+            let w = (m.weight(1, j) - m.weight(0, j)) as f64;
+            assert!((w - v).abs() < 1e-4 * (1.0 + v.abs()));
+            assert!((m.weight(1, j) + m.weight(0, j)).abs() < 1e-6);
+        }
     }
 }
