@@ -24,7 +24,9 @@ pub struct LogisticValidParams {
     pub c: f64,
     /// Most L-BFGS iterations.
     pub max_iter: usize,
-    /// Stop when the gradient's largest entry falls below this.
+    /// Stop when the largest entry of the gradient of the mean loss (the
+    /// objective divided by `C` times the number of rows, scikit-learn's
+    /// scale) falls below this.
     pub tol: f64,
     /// Stop when the loss on a held-out part of the training rows stops
     /// improving, and keep the best iteration's weights (`None`: off).
@@ -37,7 +39,7 @@ pub struct LogisticValidParams {
 
 impl Default for LogisticValidParams {
     fn default() -> Self {
-        LogisticValidParams { c: 10.0, max_iter: 300, tol: 1e-4, early_stopping: None, seed: 42 }
+        LogisticValidParams { c: 10.0, max_iter: 300, tol: 1e-5, early_stopping: None, seed: 42 }
     }
 }
 
@@ -60,7 +62,8 @@ impl LogisticParams {
         self.0.max_iter = n;
         self
     }
-    /// Gradient tolerance.
+    /// Gradient tolerance, on the scale of the mean loss (see
+    /// [`LogisticValidParams::tol`]).
     pub fn tol(mut self, t: f64) -> Self {
         self.0.tol = t;
         self
@@ -473,11 +476,12 @@ pub(crate) fn train_logistic(
     let held_y: Vec<usize> = held.iter().map(|&i| class(i)).collect();
     let mut monitor = Monitor::new(p.early_stopping.map_or(1, |es| es.patience));
     let by_col = Columns::new(x, &fit);
+    let gtol = p.tol * c * fit.len().max(1) as f64;
     let theta = lbfgs(
         |t, g| loss_grad(x, &fit, &by_col, &y, link, kp, c, t, g),
         vec![0.0; kp * (d + 1)],
         p.max_iter,
-        p.tol,
+        gtol,
         |t| {
             !held.is_empty()
                 && monitor.observe(held_out_loss(x, &held, &held_y, link, kp, t), || t.to_vec())
@@ -492,7 +496,7 @@ pub(crate) fn train_logistic(
                 |t, g| loss_grad(x, rows, &by_col, &y, link, kp, c, t, g),
                 vec![0.0; kp * (d + 1)],
                 passes,
-                p.tol,
+                p.tol * c * rows.len().max(1) as f64,
                 |_| false,
             )
         }
