@@ -28,8 +28,18 @@ pub enum Error {
     #[error("empty vocabulary: the documents contain no terms (only stop words, or no text?)")]
     EmptyVocabulary,
     /// Pruning by document frequency removed every term.
-    #[error("after pruning, no terms remain: lower min_df or raise max_df")]
-    NoTermsAfterPruning,
+    #[error(
+        "after pruning, no terms remain: every term is in fewer than {min} or more than {max} \
+         of the {docs} documents (lower min_df or raise max_df)"
+    )]
+    NoTermsAfterPruning {
+        /// Documents required by `min_df`.
+        min: f64,
+        /// Documents allowed by `max_df`.
+        max: f64,
+        /// Documents fitted.
+        docs: usize,
+    },
     /// Fitting needs at least one document.
     #[error("cannot fit on zero documents")]
     NoDocuments,

@@ -398,7 +398,7 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         }
     }
     if groups.is_empty() {
-        return Err(Error::NoTermsAfterPruning);
+        return Err(Error::NoTermsAfterPruning { min: low, max: high, docs: n_docs });
     }
     // 7. Columns, vocabulary strings, document frequencies, and each
     // worker's local feature -> column map; in parallel over chunks of

@@ -184,3 +184,17 @@ fn several_workers_merge_to_the_single_worker_result() {
         }
     }
 }
+
+/// Pruning every term is an error that says which bounds did it.
+#[test]
+fn pruning_everything_names_the_bounds() {
+    let docs = ["alpha beta", "gamma delta", "epsilon zeta"];
+    let params = TfidfParams::new().min_df(DocFreq::Count(2)).check().unwrap();
+    let err = params.fit(&docs).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("no terms remain"), "{msg}");
+    assert!(msg.contains("fewer than 2") && msg.contains("of the 3 documents"), "{msg}");
+    // The same corpus with min_df 1 keeps every term.
+    let ok = TfidfParams::new().check().unwrap().fit(&docs).unwrap();
+    assert_eq!(ok.n_features(), 6);
+}
