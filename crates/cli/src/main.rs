@@ -73,7 +73,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     match cli.command {
         Command::Label(a) => cmd::label::run(a, cli.quiet, &mut out)?,
-        Command::Summarize(a) => cmd::summarize::run(a, &mut out)?,
+        Command::Summarize(a) => cmd::summarize::run(a, cli.quiet, &mut out)?,
         Command::TrainSummarizer(a) => cmd::summarize::train(a, &mut out)?,
         Command::Train(a) => cmd::train::train(a, cli.quiet, &mut out)?,
         Command::Eval(a) => cmd::train::eval(a, cli.quiet, &mut out)?,

@@ -118,19 +118,7 @@ pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let mut emit = Emitter::new(&model, a.format, color, single, out);
     let opts = LabelOptions { threshold: a.threshold, explain: a.explain };
     if a.jsonl {
-        // A record counter on stderr when it is a terminal (indicatif hides
-        // it otherwise) and not --quiet.
-        let bar = if quiet {
-            indicatif::ProgressBar::hidden()
-        } else {
-            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr())
-        };
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} labelled {pos} records [{elapsed}, {per_sec}]",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
+        let bar = super::record_counter(quiet, "labelled");
         let mut batch: Vec<Item> = Vec::with_capacity(a.batch);
         let mut any = false;
         for path in &files {

@@ -76,3 +76,20 @@ pub fn source_name(path: &str) -> &str {
         path
     }
 }
+
+/// A record counter on stderr for batch modes, shown only when stderr is a
+/// terminal (indicatif hides it otherwise) and not `--quiet`.
+pub fn record_counter(quiet: bool, verb: &str) -> indicatif::ProgressBar {
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr())
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{spinner}} {verb} {{pos}} records [{{elapsed}}, {{per_sec}}]"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar
+}

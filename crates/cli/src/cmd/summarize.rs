@@ -101,7 +101,7 @@ struct OutSentence<'a> {
     paragraph: usize,
 }
 
-pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
+pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let budget = match (a.sentences, a.words, a.ratio) {
         (_, Some(w), _) => Budget::Words(w),
         (_, _, Some(r)) => Budget::Ratio(r),
@@ -167,6 +167,7 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
     let headers = a.jsonl || files.len() > 1;
     let job = Job { summarizer: &summarizer, theme: theme.as_ref().map(|(m, c)| (m, *c)) };
     if a.jsonl {
+        let bar = super::record_counter(quiet, "summarized");
         let mut batch: Vec<(Value, String)> = Vec::with_capacity(a.batch);
         let mut any = false;
         for path in &files {
@@ -176,12 +177,14 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
                 any = true;
                 if batch.len() == a.batch {
                     job.write_batch(&batch, a.format, headers, out)?;
+                    bar.inc(batch.len() as u64);
                     batch.clear();
                 }
                 Ok(())
             })?;
         }
         job.write_batch(&batch, a.format, headers, out)?;
+        bar.finish_and_clear();
         if !any {
             return Err(input(format!(
                 "{}: no records, expected one JSON object per line",
