@@ -5,17 +5,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sift_classify::{LabelOptions, Model};
+mod common;
+
+use sift_classify::Model;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(m) = Model::from_bytes(data, "<fuzz>") {
-        let out = m.label_articles(
-            &["Title\n\nHackers stole tariff data.\n\nSpies."],
-            LabelOptions::default(),
-        );
-        assert_eq!(out.len(), 1);
-        for p in &out[0].paragraphs {
-            assert_eq!(p.prediction.probabilities.len(), m.labels().len());
-        }
+        common::labels_a_text(&m);
     }
 });

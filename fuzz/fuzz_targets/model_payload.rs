@@ -11,18 +11,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sift_classify::{LabelOptions, Model, FORMAT_VERSION, MAGIC};
+mod common;
+
+use sift_classify::{Model, FORMAT_VERSION, MAGIC};
 
 fuzz_target!(|payload: &[u8]| {
     let bytes = sift_tfidf::container::encode(MAGIC, FORMAT_VERSION, payload);
     if let Ok(m) = Model::from_bytes(&bytes, "<fuzz>") {
-        let out = m.label_articles(
-            &["Title\n\nHackers stole tariff data.\n\nSpies."],
-            LabelOptions::default(),
-        );
-        assert_eq!(out.len(), 1);
-        for p in &out[0].paragraphs {
-            assert_eq!(p.prediction.probabilities.len(), m.labels().len());
-        }
+        common::labels_a_text(&m);
     }
 });

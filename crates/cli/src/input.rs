@@ -150,10 +150,7 @@ pub fn record_id(
         },
         None => match record.get("id") {
             Some(v @ (Value::String(_) | Value::Number(_))) => Ok(v.clone()),
-            _ => {
-                let name = if path == "-" { "<stdin>" } else { path };
-                Ok(Value::String(format!("{name}:{line}")))
-            }
+            _ => Ok(Value::String(format!("{}:{line}", crate::cmd::source_name(path)))),
         },
     }
 }

@@ -17,9 +17,7 @@
 //! `labels` are the themes of the whole text and those covering at least a
 //! quarter of the body.
 
-use super::{inputs, source_name};
-use crate::error::{input, usage};
-use crate::input::{for_each_record, read_text, record_id, text_field};
+use super::{inputs, Article, Batching};
 use anyhow::Result;
 use serde_json::{json, Map, Value};
 use sift_classify::{argmax, LabelOptions, LabelledArticle, Model};
@@ -89,20 +87,14 @@ pub fn parse_probability(s: &str) -> Result<f32, String> {
     }
 }
 
-/// One article to label: where it came from and its text.
-struct Item {
-    /// Printed name: the file, or the record's id.
-    source: Value,
-    text: String,
-}
-
 pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
-    if a.batch == 0 {
-        return Err(usage("--batch: expected at least 1"));
-    }
-    if !a.jsonl && (a.id_field.is_some() || a.text_field != "text") {
-        return Err(usage("--text-field and --id-field apply to --jsonl input only"));
-    }
+    let batching = Batching {
+        jsonl: a.jsonl,
+        text_field: &a.text_field,
+        id_field: a.id_field.as_deref(),
+        batch: a.batch,
+    };
+    batching.check()?;
     let model = crate::models::load(a.model.as_deref())?;
     let files = inputs(&a.files);
     let color = match a.color {
@@ -117,47 +109,7 @@ pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let single = !a.jsonl && files.len() == 1;
     let mut emit = Emitter::new(&model, a.format, color, single, out);
     let opts = LabelOptions { threshold: a.threshold, explain: a.explain };
-    if a.jsonl {
-        let bar = super::record_counter(quiet, "labelled");
-        let mut batch: Vec<Item> = Vec::with_capacity(a.batch);
-        let mut any = false;
-        for path in &files {
-            for_each_record(path, |line, rec| {
-                let text = text_field(path, line, &rec, &a.text_field)?;
-                let source = record_id(path, line, &rec, a.id_field.as_deref())?;
-                batch.push(Item { source, text });
-                any = true;
-                if batch.len() == a.batch {
-                    emit.batch(&batch, opts)?;
-                    bar.inc(batch.len() as u64);
-                    batch.clear();
-                }
-                Ok(())
-            })?;
-        }
-        emit.batch(&batch, opts)?;
-        bar.finish_and_clear();
-        if !any {
-            return Err(input(format!(
-                "{}: no records, expected one JSON object per line",
-                files.iter().map(|f| source_name(f)).collect::<Vec<_>>().join(", ")
-            )));
-        }
-    } else {
-        for path in &files {
-            let text = read_text(path)?;
-            if text.trim().is_empty() {
-                return Err(input(format!(
-                    "{}: empty input, expected the text of an article",
-                    source_name(path)
-                )));
-            }
-            emit.batch(
-                &[Item { source: Value::String(source_name(path).to_string()), text }],
-                opts,
-            )?;
-        }
-    }
+    batching.run(&files, quiet, "labelled", |batch| emit.batch(batch, opts))?;
     emit.finish()
 }
 
@@ -183,7 +135,7 @@ impl<'a> Emitter<'a> {
         Emitter { model, format, color, single, out, written: 0 }
     }
 
-    fn batch(&mut self, items: &[Item], opts: LabelOptions) -> Result<()> {
+    fn batch(&mut self, items: &[Article], opts: LabelOptions) -> Result<()> {
         if items.is_empty() {
             return Ok(());
         }
@@ -218,7 +170,7 @@ impl<'a> Emitter<'a> {
         Ok(())
     }
 
-    fn csv(&mut self, item: &Item, l: &LabelledArticle) -> Result<()> {
+    fn csv(&mut self, item: &Article, l: &LabelledArticle) -> Result<()> {
         let labels = self.model.labels();
         let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
         if self.written == 0 {
@@ -261,7 +213,7 @@ impl<'a> Emitter<'a> {
         Ok(())
     }
 
-    fn text(&mut self, item: &Item, l: &LabelledArticle) -> Result<()> {
+    fn text(&mut self, item: &Article, l: &LabelledArticle) -> Result<()> {
         let labels = self.model.labels();
         let text = item.text.as_str();
         let paint = |s: &str, code: &str| -> String {
@@ -404,7 +356,7 @@ fn round4(x: f32) -> f64 {
     (x as f64 * 1e4).round() / 1e4
 }
 
-fn to_json(m: &Model, item: &Item, l: &LabelledArticle) -> Value {
+fn to_json(m: &Model, item: &Article, l: &LabelledArticle) -> Value {
     let labels = m.labels();
     let text = item.text.as_str();
     let all: Vec<usize> = (0..labels.len()).collect();

@@ -8,7 +8,8 @@ pub mod tokens;
 pub mod train;
 pub mod vectorize;
 
-use crate::error::usage;
+use crate::error::{input, usage};
+use crate::input::{for_each_record, read_text, record_id, text_field};
 use anyhow::Result;
 use sift_tokenize::{AnalyzerConfig, Language};
 
@@ -77,9 +78,90 @@ pub fn source_name(path: &str) -> &str {
     }
 }
 
+/// One article of a batch: where it came from (the file, or the record's
+/// id) and its text.
+pub struct Article {
+    /// Printed name: the file, or the record's id.
+    pub source: serde_json::Value,
+    pub text: String,
+}
+
+/// How `label` and `summarize` read their articles: whole files, or with
+/// `--jsonl` the records of JSON Lines files, `batch` at a time.
+pub struct Batching<'a> {
+    pub jsonl: bool,
+    pub text_field: &'a str,
+    pub id_field: Option<&'a str>,
+    pub batch: usize,
+}
+
+impl Batching<'_> {
+    /// Usage errors in the flags.
+    pub fn check(&self) -> Result<()> {
+        if self.batch == 0 {
+            return Err(usage("--batch: expected at least 1"));
+        }
+        if !self.jsonl && (self.id_field.is_some() || self.text_field != "text") {
+            return Err(usage("--text-field and --id-field apply to --jsonl input only"));
+        }
+        Ok(())
+    }
+
+    /// Hands the articles of `files` to `f` in input order: each file whole
+    /// (an empty one is an error), or with `--jsonl` the records in batches,
+    /// with a record counter ("{verb} N records") on a terminal's stderr.
+    pub fn run(
+        &self,
+        files: &[String],
+        quiet: bool,
+        verb: &str,
+        mut f: impl FnMut(&[Article]) -> Result<()>,
+    ) -> Result<()> {
+        if !self.jsonl {
+            for path in files {
+                let text = read_text(path)?;
+                if text.trim().is_empty() {
+                    return Err(input(format!(
+                        "{}: empty input, expected the text of an article",
+                        source_name(path)
+                    )));
+                }
+                f(&[Article { source: source_name(path).into(), text }])?;
+            }
+            return Ok(());
+        }
+        let bar = record_counter(quiet, verb);
+        let mut batch: Vec<Article> = Vec::with_capacity(self.batch);
+        let mut any = false;
+        for path in files {
+            for_each_record(path, |line, rec| {
+                let text = text_field(path, line, &rec, self.text_field)?;
+                let source = record_id(path, line, &rec, self.id_field)?;
+                batch.push(Article { source, text });
+                any = true;
+                if batch.len() == self.batch {
+                    f(&batch)?;
+                    bar.inc(batch.len() as u64);
+                    batch.clear();
+                }
+                Ok(())
+            })?;
+        }
+        f(&batch)?;
+        bar.finish_and_clear();
+        if !any {
+            return Err(input(format!(
+                "{}: no records, expected one JSON object per line",
+                files.iter().map(|f| source_name(f)).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// A record counter on stderr for batch modes, shown only when stderr is a
 /// terminal (indicatif hides it otherwise) and not `--quiet`.
-pub fn record_counter(quiet: bool, verb: &str) -> indicatif::ProgressBar {
+fn record_counter(quiet: bool, verb: &str) -> indicatif::ProgressBar {
     let bar = if quiet {
         indicatif::ProgressBar::hidden()
     } else {

@@ -1,11 +1,12 @@
 //! `sift summarize`: the sentences that best summarize each input text, in
 //! document order with byte offsets; with `--jsonl`, each record of JSON
-//! Lines files, summarized in parallel batches and written in input order. `sift train-summarizer`: learns a
-//! summarizer from (article, summary) pairs.
+//! Lines files, summarized in parallel batches and written in input order.
+//! `sift train-summarizer`: learns a summarizer from (article, summary)
+//! pairs.
 
-use super::{inputs, source_name};
+use super::{inputs, Article, Batching};
 use crate::error::{input, model, output, usage};
-use crate::input::{for_each_record, read_text, record_id, text_field};
+use crate::input::{for_each_record, text_field};
 use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -157,54 +158,18 @@ pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
         }
         None => None,
     };
-    if a.batch == 0 {
-        return Err(usage("--batch: expected at least 1"));
-    }
-    if !a.jsonl && (a.id_field.is_some() || a.text_field != "text") {
-        return Err(usage("--text-field and --id-field apply to --jsonl input only"));
-    }
+    let batching = Batching {
+        jsonl: a.jsonl,
+        text_field: &a.text_field,
+        id_field: a.id_field.as_deref(),
+        batch: a.batch,
+    };
+    batching.check()?;
     let files = inputs(&a.files);
     let headers = a.jsonl || files.len() > 1;
     let job = Job { summarizer: &summarizer, theme: theme.as_ref().map(|(m, c)| (m, *c)) };
-    if a.jsonl {
-        let bar = super::record_counter(quiet, "summarized");
-        let mut batch: Vec<(Value, String)> = Vec::with_capacity(a.batch);
-        let mut any = false;
-        for path in &files {
-            for_each_record(path, |line, rec| {
-                let text = text_field(path, line, &rec, &a.text_field)?;
-                batch.push((record_id(path, line, &rec, a.id_field.as_deref())?, text));
-                any = true;
-                if batch.len() == a.batch {
-                    job.write_batch(&batch, a.format, headers, out)?;
-                    bar.inc(batch.len() as u64);
-                    batch.clear();
-                }
-                Ok(())
-            })?;
-        }
-        job.write_batch(&batch, a.format, headers, out)?;
-        bar.finish_and_clear();
-        if !any {
-            return Err(input(format!(
-                "{}: no records, expected one JSON object per line",
-                files.iter().map(|f| source_name(f)).collect::<Vec<_>>().join(", ")
-            )));
-        }
-        return Ok(());
-    }
-    for path in files {
-        let text = read_text(&path)?;
-        if text.trim().is_empty() {
-            return Err(input(format!(
-                "{}: empty input, expected the text of an article",
-                source_name(&path)
-            )));
-        }
-        let source = Value::String(source_name(&path).to_string());
-        write_summary(&source, &text, &job.summarize(&text), a.format, headers, out)?;
-    }
-    Ok(())
+    batching
+        .run(&files, quiet, "summarized", |batch| job.write_batch(batch, a.format, headers, out))
 }
 
 /// What summarizing one text needs; shared by the threads of a batch.
@@ -226,18 +191,18 @@ impl Job<'_> {
         self.summarizer.summarize_weighted(text, weights.as_deref())
     }
 
-    /// Summarizes a batch of (source, text) records in parallel and writes
-    /// them in input order.
+    /// Summarizes a batch of articles in parallel and writes them in input
+    /// order.
     fn write_batch(
         &self,
-        batch: &[(Value, String)],
+        batch: &[Article],
         format: SummaryFormat,
         headers: bool,
         out: &mut dyn Write,
     ) -> Result<()> {
-        let summaries: Vec<Summary> = batch.par_iter().map(|(_, t)| self.summarize(t)).collect();
-        for ((source, text), s) in batch.iter().zip(&summaries) {
-            write_summary(source, text, s, format, headers, out)?;
+        let summaries: Vec<Summary> = batch.par_iter().map(|a| self.summarize(&a.text)).collect();
+        for (a, s) in batch.iter().zip(&summaries) {
+            write_summary(&a.source, &a.text, s, format, headers, out)?;
         }
         Ok(())
     }
