@@ -95,53 +95,140 @@ impl ColumnMap<'_> {
     }
 }
 
-/// Weighs rows of raw counts into a CSR matrix of `T`.
-fn build_rows<T: Float>(
-    rows: &Rows,
-    map: Option<ColumnMap<'_>>,
-    ncols: usize,
-    settings: &TfidfSettings,
-    idf: Option<&[f64]>,
-) -> Csr<T> {
-    let nrows = rows.indptr.len() - 1;
-    let mut indptr = Vec::with_capacity(nrows + 1);
-    indptr.push(0);
-    let mut indices: Vec<u32> = Vec::with_capacity(rows.feats.len());
-    let mut data: Vec<T> = Vec::with_capacity(rows.feats.len());
-    let mut pairs: Vec<u64> = Vec::new();
-    let mut vals: Vec<f64> = Vec::new();
-    let mut cols: Vec<u32> = Vec::new();
-    for r in 0..nrows {
-        let (a, b) = (rows.indptr[r], rows.indptr[r + 1]);
-        cols.clear();
-        vals.clear();
-        match &map {
-            Some(map) => {
-                // Local features -> columns, sorted by column.
-                pairs.clear();
-                for k in a..b {
-                    let c = map.column(rows.feats[k]);
-                    if c != NONE {
-                        pairs.push(((c as u64) << 32) | rows.counts[k] as u64);
-                    }
+/// Builds a CSR matrix of `T` from blocks of rows, in place and in
+/// parallel.
+///
+/// `blocks` holds each block's `indptr` (from 0) over its input entries. The
+/// blocks are cut into pieces of similar size, and `fill(block, rows, out)`
+/// writes the rows of one piece into `out`: row `r`'s entries start at
+/// `indptr[r] - indptr[rows.start]` in `out.indices` / `out.data`, and it
+/// records how many it wrote in `out.kept[r - rows.start]` (at most its
+/// input count: rows may drop entries, never add them). Rows that dropped
+/// entries leave gaps, closed by one serial pass afterwards.
+///
+/// Writing in place replaced one matrix per worker followed by a serial
+/// copy into the result: that copy, and the imbalance between workers, were
+/// a sixth of the two-thread fit.
+fn assemble<T, F>(blocks: &[&[usize]], ncols: usize, fill: F) -> Csr<T>
+where
+    T: Float + Send,
+    F: Fn(usize, Range<usize>, Out<'_, T>) + Sync,
+{
+    let total: usize = blocks.iter().map(|b| b[b.len() - 1]).sum();
+    let nrows: usize = blocks.iter().map(|b| b.len() - 1).sum();
+    let mut indices = vec![0u32; total];
+    let mut data = vec![T::zero(); total];
+    let mut kept = vec![0usize; nrows];
+    let target = total / (rayon::current_num_threads() * 8) + 1;
+    let mut pieces = Vec::new();
+    {
+        let (mut ri, mut rd, mut rk) = (&mut indices[..], &mut data[..], &mut kept[..]);
+        for (bi, ip) in blocks.iter().enumerate() {
+            let n = ip.len() - 1;
+            let mut a = 0;
+            while a < n {
+                let mut b = a + 1;
+                while b < n && ip[b] - ip[a] < target {
+                    b += 1;
                 }
-                pairs.sort_unstable();
-                for &p in &pairs {
-                    cols.push((p >> 32) as u32);
-                    vals.push((p & 0xFFFF_FFFF) as f64);
-                }
-            }
-            None => {
-                cols.extend_from_slice(&rows.feats[a..b]);
-                vals.extend(rows.counts[a..b].iter().map(|&c| c as f64));
+                let len = ip[b] - ip[a];
+                let (i, ri2) = std::mem::take(&mut ri).split_at_mut(len);
+                let (d, rd2) = std::mem::take(&mut rd).split_at_mut(len);
+                let (k, rk2) = std::mem::take(&mut rk).split_at_mut(b - a);
+                (ri, rd, rk) = (ri2, rd2, rk2);
+                pieces.push((bi, a..b, Out { indices: i, data: d, kept: k }));
+                a = b;
             }
         }
-        weigh(&mut vals, &cols, settings, idf);
-        indices.extend_from_slice(&cols);
-        data.extend(vals.iter().map(|&v| T::from(v).unwrap_or_else(T::nan)));
-        indptr.push(indices.len());
     }
+    pieces.into_par_iter().for_each(|(bi, rows, out)| fill(bi, rows, out));
+    let mut indptr = Vec::with_capacity(nrows + 1);
+    indptr.push(0);
+    let mut write = 0;
+    let mut r = 0;
+    let mut base = 0;
+    for ip in blocks {
+        for w in ip.windows(2) {
+            let (from, k) = (base + w[0], kept[r]);
+            if from != write {
+                indices.copy_within(from..from + k, write);
+                data.copy_within(from..from + k, write);
+            }
+            write += k;
+            indptr.push(write);
+            r += 1;
+        }
+        base += ip[ip.len() - 1];
+    }
+    indices.truncate(write);
+    data.truncate(write);
     Csr::from_parts_unchecked(nrows, ncols, indptr, indices, data)
+}
+
+/// Where [`assemble`] has one piece of rows written.
+struct Out<'a, T> {
+    indices: &'a mut [u32],
+    data: &'a mut [T],
+    kept: &'a mut [usize],
+}
+
+/// Scratch buffers for weighing rows.
+#[derive(Default)]
+struct RowScratch {
+    pairs: Vec<u64>,
+    vals: Vec<f64>,
+    cols: Vec<u32>,
+}
+
+impl RowScratch {
+    /// Weighs the row in `self.cols` / `self.vals` and writes it at `at`.
+    fn write<T: Float>(
+        &mut self,
+        s: &TfidfSettings,
+        idf: Option<&[f64]>,
+        out: &mut Out<'_, T>,
+        at: usize,
+    ) -> usize {
+        weigh(&mut self.vals, &self.cols, s, idf);
+        let k = self.cols.len();
+        out.indices[at..at + k].copy_from_slice(&self.cols);
+        for (o, &v) in out.data[at..at + k].iter_mut().zip(&self.vals) {
+            *o = T::from(v).unwrap_or_else(T::nan);
+        }
+        k
+    }
+}
+
+/// Fills a piece of a fitted matrix from a worker's rows: local features to
+/// columns (dropping pruned ones), sorted by column, weighed.
+fn fill_mapped<T: Float>(
+    rows: &Rows,
+    map: &ColumnMap<'_>,
+    range: Range<usize>,
+    mut out: Out<'_, T>,
+    s: &TfidfSettings,
+    idf: Option<&[f64]>,
+) {
+    let mut sc = RowScratch::default();
+    let first = rows.indptr[range.start];
+    for r in range.clone() {
+        let (a, b) = (rows.indptr[r], rows.indptr[r + 1]);
+        sc.pairs.clear();
+        for k in a..b {
+            let c = map.column(rows.feats[k]);
+            if c != NONE {
+                sc.pairs.push(((c as u64) << 32) | rows.counts[k] as u64);
+            }
+        }
+        sc.pairs.sort_unstable();
+        sc.cols.clear();
+        sc.vals.clear();
+        for &p in &sc.pairs {
+            sc.cols.push((p >> 32) as u32);
+            sc.vals.push((p & 0xFFFF_FFFF) as f64);
+        }
+        out.kept[r - range.start] = sc.write(s, idf, &mut out, a - first);
+    }
 }
 
 /// Result of merging the workers' local vocabularies.
@@ -163,10 +250,11 @@ fn prefix8(s: &str) -> u64 {
     u64::from_be_bytes(b)
 }
 
-/// Indices `0..n` in the byte order of `get(i)`: an integer sort on 8-byte
-/// prefixes, then full comparisons only within runs of equal prefixes
-/// (hand-written: several times faster than comparing strings throughout).
-fn sort_by_text<'t>(n: usize, get: impl Fn(usize) -> &'t str + Sync) -> Vec<u32> {
+/// Indices `0..n` in the byte order of `get(i)`, each with its
+/// [`prefix8`]: an integer sort on 8-byte prefixes, then full comparisons
+/// only within runs of equal prefixes (hand-written: several times faster
+/// than comparing strings throughout).
+fn sort_by_text<'t>(n: usize, get: impl Fn(usize) -> &'t str + Sync) -> Vec<(u64, u32)> {
     let mut keyed: Vec<(u64, u32)> = (0..n).map(|i| (prefix8(get(i)), i as u32)).collect();
     keyed.par_sort_unstable();
     let mut i = 0;
@@ -183,7 +271,7 @@ fn sort_by_text<'t>(n: usize, get: impl Fn(usize) -> &'t str + Sync) -> Vec<u32>
         }
         i = j;
     }
-    keyed.into_iter().map(|(_, i)| i).collect()
+    keyed
 }
 
 /// The sort key of a unigram or bigram given its words' ranks: ranks + 1 in
@@ -223,7 +311,7 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     // reading it nearly in order). Sorting each worker's words and merging
     // the sorted lists replaced serial inserts into a global hash map.
     let single = workers.len() == 1;
-    let orders: Vec<Vec<u32>> =
+    let orders: Vec<Vec<(u64, u32)>> =
         workers.par_iter().map(|w| sort_by_text(w.words.len(), |i| w.words.key(i))).collect();
     let mut word_rank: Vec<Vec<u32>> = workers.iter().map(|w| vec![0u32; w.words.len()]).collect();
     let text_cap = workers.iter().map(|w| w.words.text_len()).max().unwrap_or(0);
@@ -231,27 +319,30 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     let mut ranked_end: Vec<u32> =
         Vec::with_capacity(orders.iter().map(Vec::len).max().unwrap_or(0));
     let mut pos = vec![0usize; workers.len()];
-    let head = |wi: usize, p: usize| -> Option<&str> {
-        orders[wi].get(p).map(|&g| workers[wi].words.key(g as usize))
+    // Heads compare by their 8-byte prefixes first (equal prefixes: both
+    // words are the same short word, or both are long; then the text
+    // decides).
+    let word = |wi: usize, p: usize| workers[wi].words.key(orders[wi][p].1 as usize);
+    let before = |a: (usize, usize), b: (usize, usize)| {
+        let (ka, kb) = (orders[a.0][a.1].0, orders[b.0][b.1].0);
+        ka.cmp(&kb).then_with(|| word(a.0, a.1).cmp(word(b.0, b.1)))
     };
     loop {
-        let mut least: Option<&str> = None;
+        let mut least: Option<(usize, usize)> = None;
         for (wi, &p) in pos.iter().enumerate() {
-            if let Some(w) = head(wi, p) {
-                if least.is_none_or(|l| w < l) {
-                    least = Some(w);
-                }
+            if p < orders[wi].len() && least.is_none_or(|l| before((wi, p), l).is_lt()) {
+                least = Some((wi, p));
             }
         }
-        let Some(word) = least else { break };
+        let Some(least) = least else { break };
         let r = ranked_end.len() as u32;
         for (wi, p) in pos.iter_mut().enumerate() {
-            if head(wi, *p) == Some(word) {
-                word_rank[wi][orders[wi][*p] as usize] = r;
+            if *p < orders[wi].len() && (wi == least.0 || before((wi, *p), least).is_eq()) {
+                word_rank[wi][orders[wi][*p].1 as usize] = r;
                 *p += 1;
             }
         }
-        ranked_text.push_str(word);
+        ranked_text.push_str(word(least.0, least.1));
         if ranked_text.len() > u32::MAX as usize || ranked_end.len() >= u32::MAX as usize - 1 {
             return Err(Error::VocabularyTooLarge);
         }
@@ -275,6 +366,9 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         return Err(Error::DfRange { max: high, min: low });
     }
     let keep_df = |d: u64| (d as f64) <= high && (d as f64) >= low;
+    if s.analyzer.ngram_range == (1, 1) {
+        return merge_unigrams(workers, s, n_docs, &word_rank, &ranked, ranked_end.len(), keep_df);
+    }
     let per_worker: Vec<(Vec<Candidate>, Vec<u32>)> = workers
         .par_iter()
         .enumerate()
@@ -465,6 +559,71 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     Ok(Merged { vocab, df, col_of })
 }
 
+/// Step 3 onwards of [`merge`] for unigrams only: a feature is a word, so
+/// its column follows from its rank with no sort. Document frequencies are
+/// summed per rank, pruned, and kept ranks numbered in order; the result is
+/// the same as the general path's.
+fn merge_unigrams<'t>(
+    workers: &[FitCounter<'_>],
+    s: &TfidfSettings,
+    n_docs: usize,
+    word_rank: &[Vec<u32>],
+    ranked: &impl Fn(u32) -> &'t str,
+    n_ranks: usize,
+    keep_df: impl Fn(u64) -> bool,
+) -> Result<Merged> {
+    let mut df = vec![0u64; n_ranks];
+    for (w, ranks) in workers.iter().zip(word_rank) {
+        for (u, &r) in ranks.iter().enumerate() {
+            df[r as usize] += w.df(u) as u64;
+        }
+    }
+    let mut kept: Vec<u32> = (0..n_ranks as u32).filter(|&r| keep_df(df[r as usize])).collect();
+    // Keep the most frequent terms; ties go to the earlier column, as in
+    // the general path.
+    if let Some(limit) = s.max_features {
+        if kept.len() > limit {
+            let mut tf = vec![0u64; n_ranks];
+            for (w, ranks) in workers.iter().zip(word_rank) {
+                for (u, &r) in ranks.iter().enumerate() {
+                    tf[r as usize] += w.tf(u);
+                }
+            }
+            let mut by_tf: Vec<(u64, usize)> =
+                kept.iter().enumerate().map(|(pos, &r)| (tf[r as usize], pos)).collect();
+            by_tf.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let mut keep = vec![false; kept.len()];
+            for &(_, p) in &by_tf[..limit] {
+                keep[p] = true;
+            }
+            let mut k = 0;
+            kept.retain(|_| {
+                k += 1;
+                keep[k - 1]
+            });
+        }
+    }
+    if kept.is_empty() {
+        let (high, low) = (s.max_df.resolve(n_docs), s.min_df.resolve(n_docs));
+        return Err(Error::NoTermsAfterPruning { min: low, max: high, docs: n_docs });
+    }
+    let mut col_of_rank = vec![NONE; n_ranks];
+    let mut text = String::new();
+    let mut ends = Vec::with_capacity(kept.len());
+    for (col, &r) in kept.iter().enumerate() {
+        col_of_rank[r as usize] = col as u32;
+        text.push_str(ranked(r));
+        ends.push(text.len() as u32);
+    }
+    let vocab = Vocabulary::from_raw(text, ends)?;
+    let df = kept.iter().map(|&r| df[r as usize]).collect();
+    let col_of = word_rank
+        .par_iter()
+        .map(|ranks| ranks.iter().map(|&r| col_of_rank[r as usize]).collect())
+        .collect();
+    Ok(Merged { vocab, df, col_of })
+}
+
 impl TfidfValidParams {
     /// Learns the vocabulary and IDF of `docs`.
     pub fn fit<S: AsRef<str> + Sync>(&self, docs: &[S]) -> Result<TfidfVectorizer> {
@@ -515,7 +674,7 @@ impl TfidfValidParams {
                 if df.len() < shell.n_features() {
                     df.resize(shell.n_features(), 0);
                 }
-                for &c in &counts.feats {
+                for &c in counts.iter().flat_map(|c| &c.feats) {
                     df[c as usize] += 1;
                 }
             }
@@ -594,6 +753,17 @@ impl TfidfValidParams {
         docs: &[S],
         transform: bool,
     ) -> Result<(TfidfVectorizer, Option<Csr<T>>)> {
+        self.fit_with_workers(docs, transform, fit_parts(docs))
+    }
+
+    /// [`Self::fit_impl`] with `workers` counters (at most; tests use more
+    /// than the threshold of [`fit_parts`] would give them).
+    fn fit_with_workers<S: AsRef<str> + Sync, T: Float + Send + Sync>(
+        &self,
+        docs: &[S],
+        transform: bool,
+        workers: usize,
+    ) -> Result<(TfidfVectorizer, Option<Csr<T>>)> {
         let s = &self.settings;
         if docs.is_empty() {
             return Err(Error::NoDocuments);
@@ -603,7 +773,7 @@ impl TfidfValidParams {
             let mut v = self.unfitted(analyzer)?;
             let counts = v.raw_counts(docs);
             let mut df = vec![0u64; v.n_features()];
-            for &c in &counts.feats {
+            for &c in counts.iter().flat_map(|c| &c.feats) {
                 df[c as usize] += 1;
             }
             v.idf = s.use_idf.then(|| compute_idf(&df, docs.len(), s.smooth_idf));
@@ -611,7 +781,7 @@ impl TfidfValidParams {
             let m = transform.then(|| v.weigh_counts(&counts));
             return Ok((v, m));
         }
-        let parts = byte_chunks(docs, fit_parts(docs));
+        let parts = byte_chunks(docs, workers);
         let track_tf = s.max_features.is_some();
         let workers: Vec<FitCounter<'_>> = parts
             .par_iter()
@@ -628,26 +798,20 @@ impl TfidfValidParams {
         let merged = merge(&workers, s, n_docs)?;
         let idf = s.use_idf.then(|| compute_idf(&merged.df, n_docs, s.smooth_idf));
         let ncols = merged.vocab.len();
-        let matrix = if transform {
-            let parts: Vec<Csr<T>> = workers
-                .par_iter()
-                .zip(merged.col_of.par_iter())
-                .map(|(w, col_of)| {
-                    let empty = Rows::new();
-                    let map = ColumnMap { col_of, n_uni: w.n_features() - w.n_ngrams() };
-                    build_rows(
-                        w.rows.as_ref().unwrap_or(&empty),
-                        Some(map),
-                        ncols,
-                        s,
-                        idf.as_deref(),
-                    )
-                })
+        let matrix = transform.then(|| {
+            let empty = Rows::new();
+            let rows: Vec<&Rows> =
+                workers.iter().map(|w| w.rows.as_ref().unwrap_or(&empty)).collect();
+            let maps: Vec<ColumnMap<'_>> = workers
+                .iter()
+                .zip(&merged.col_of)
+                .map(|(w, col_of)| ColumnMap { col_of, n_uni: w.n_features() - w.n_ngrams() })
                 .collect();
-            Some(Csr::vstack(parts)?)
-        } else {
-            None
-        };
+            let blocks: Vec<&[usize]> = rows.iter().map(|r| &r.indptr[..]).collect();
+            assemble(&blocks, ncols, |b, range, out| {
+                fill_mapped(rows[b], &maps[b], range, out, s, idf.as_deref())
+            })
+        });
         drop(workers);
         let v = TfidfVectorizer {
             settings: s.clone(),
@@ -756,12 +920,11 @@ impl TfidfVectorizer {
         let _ = self.index();
     }
 
-    /// Raw counts of `docs` (parallel over chunks, deterministic).
-    fn raw_counts<S: AsRef<str> + Sync>(&self, docs: &[S]) -> Counts {
+    /// Raw counts of `docs`, in blocks of rows counted in parallel.
+    fn raw_counts<S: AsRef<str> + Sync>(&self, docs: &[S]) -> Vec<Counts> {
         let threads = rayon::current_num_threads();
         let chunk = (docs.len() / (4 * threads)).clamp(16, 4096);
-        let parts: Vec<Counts> = docs
-            .par_chunks(chunk)
+        docs.par_chunks(chunk)
             .map(|part| match &self.features {
                 Features::Vocab { .. } => {
                     let index = self.index().unwrap_or_else(|| unreachable_index());
@@ -780,29 +943,26 @@ impl TfidfVectorizer {
                     Counts { indptr: c.indptr, feats: c.cols, values: c.values }
                 }
             })
-            .collect();
-        let mut out = Counts { indptr: vec![0], feats: Vec::new(), values: Vec::new() };
-        for p in parts {
-            let base = out.feats.len();
-            out.indptr.extend(p.indptr[1..].iter().map(|&x| x + base));
-            out.feats.extend_from_slice(&p.feats);
-            out.values.extend_from_slice(&p.values);
-        }
-        out
+            .collect()
     }
 
-    fn weigh_counts<T: Float + Send>(&self, c: &Counts) -> Csr<T> {
-        let nrows = c.indptr.len() - 1;
-        let mut data: Vec<T> = Vec::with_capacity(c.values.len());
-        let mut vals: Vec<f64> = Vec::new();
-        for r in 0..nrows {
-            let (a, b) = (c.indptr[r], c.indptr[r + 1]);
-            vals.clear();
-            vals.extend_from_slice(&c.values[a..b]);
-            weigh(&mut vals, &c.feats[a..b], &self.settings, self.idf.as_deref());
-            data.extend(vals.iter().map(|&v| T::from(v).unwrap_or_else(T::nan)));
-        }
-        Csr::from_parts_unchecked(nrows, self.n_features(), c.indptr.clone(), c.feats.clone(), data)
+    /// Weighs counted blocks of rows into one matrix (in parallel).
+    fn weigh_counts<T: Float + Send>(&self, parts: &[Counts]) -> Csr<T> {
+        let blocks: Vec<&[usize]> = parts.iter().map(|c| &c.indptr[..]).collect();
+        let (s, idf) = (&self.settings, self.idf.as_deref());
+        assemble(&blocks, self.n_features(), |b, range, mut out| {
+            let c = &parts[b];
+            let mut sc = RowScratch::default();
+            let first = c.indptr[range.start];
+            for r in range.clone() {
+                let (a, e) = (c.indptr[r], c.indptr[r + 1]);
+                sc.cols.clear();
+                sc.cols.extend_from_slice(&c.feats[a..e]);
+                sc.vals.clear();
+                sc.vals.extend_from_slice(&c.values[a..e]);
+                out.kept[r - range.start] = sc.write(s, idf, &mut out, a - first);
+            }
+        })
     }
 
     /// The TF-IDF matrix of `docs` (`f32` values).
@@ -945,4 +1105,57 @@ struct State {
 enum FeaturesState {
     Vocabulary { text: String, ends: Vec<u32> },
     Hashed(Hashing),
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::params::{DocFreq, TfidfParams};
+    use proptest::prelude::*;
+
+    const WORDS: &[&str] =
+        &["apple", "Apple", "pear", "plum", "fig", "kiwi", "lime", "a", "the", "β"];
+
+    fn corpus() -> impl Strategy<Value = Vec<String>> {
+        let doc =
+            prop::collection::vec(prop::sample::select(WORDS), 0..12).prop_map(|w| w.join(" "));
+        prop::collection::vec(doc, 1..30)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        /// Splitting the corpus over several counters (merged vocabularies,
+        /// pieces written in place, gaps left by pruning) changes nothing.
+        /// Public fits use one counter below 256 KiB of text, so this drives
+        /// the multi-worker path directly.
+        #[test]
+        fn workers_do_not_change_output(
+            docs in corpus(),
+            ngrams in 1usize..4,
+            min_df in 1u64..4,
+            max_df in prop_oneof![Just(1.0), Just(0.5)],
+            max_features in prop_oneof![Just(None), Just(Some(4usize))],
+            sublinear in any::<bool>(),
+            workers in 2usize..7,
+        ) {
+            let p = TfidfParams::default()
+                .ngram_range(1, ngrams)
+                .min_df(DocFreq::Count(min_df))
+                .max_df(DocFreq::Fraction(max_df))
+                .max_features(max_features)
+                .sublinear_tf(sublinear)
+                .check()
+                .unwrap();
+            let one = p.fit_with_workers::<_, f32>(&docs, true, 1);
+            let many = p.fit_with_workers::<_, f32>(&docs, true, workers);
+            match (one, many) {
+                (Ok((v1, m1)), Ok((v2, m2))) => {
+                    prop_assert_eq!(v1.to_bytes(), v2.to_bytes());
+                    prop_assert_eq!(m1, m2);
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => prop_assert!(false, "one worker {:?}, several {:?}", a.is_ok(), b.is_ok()),
+            }
+        }
+    }
 }
