@@ -148,13 +148,15 @@ pub(crate) struct FitCounter<'a> {
     ng_seq: Vec<(u32, u8)>,
     /// Word indices of every n-gram.
     seqs: Vec<u32>,
-    df_u: Vec<u32>,
-    df_g: Vec<u32>,
+    /// Per unigram / n-gram feature: (count in the current document,
+    /// document frequency). Side by side, so counting a word and closing
+    /// the document touch one cache line: split into two arrays, both missed
+    /// the cache on real vocabularies.
+    cd_u: Vec<[u32; 2]>,
+    cd_g: Vec<[u32; 2]>,
     /// Total count of each feature over the corpus (for `max_features`).
     tf: Option<(Vec<u64>, Vec<u64>)>,
     binary: bool,
-    counts_u: Vec<u32>,
-    counts_g: Vec<u32>,
     touched: Vec<u32>,
     window: Window,
     /// Per-document buffers: word spans, then their ids.
@@ -179,8 +181,7 @@ impl<'a> FitCounter<'a> {
         let words = expected_words(bytes);
         self.surface.reserve(words * 5 / 4);
         self.words.reserve(words, words * 8);
-        self.df_u.reserve(words);
-        self.counts_u.reserve(words);
+        self.cd_u.reserve(words);
         if self.max_n >= 2 {
             self.bigrams.reserve(words * 6);
         }
@@ -210,12 +211,10 @@ impl<'a> FitCounter<'a> {
             long: Default::default(),
             ng_seq: Vec::new(),
             seqs: Vec::new(),
-            df_u: Vec::new(),
-            df_g: Vec::new(),
+            cd_u: Vec::new(),
+            cd_g: Vec::new(),
             tf: track_tf.then(|| (Vec::new(), Vec::new())),
             binary,
-            counts_u: Vec::new(),
-            counts_g: Vec::new(),
             touched: Vec::new(),
             window: Window::default(),
             spans: Vec::new(),
@@ -261,9 +260,9 @@ impl<'a> FitCounter<'a> {
     pub(crate) fn df(&self, f: usize) -> u32 {
         let nu = self.n_uni();
         if f < nu {
-            self.df_u[f]
+            self.cd_u[f][1]
         } else {
-            self.df_g[f - nu]
+            self.cd_g[f - nu][1]
         }
     }
 
@@ -286,8 +285,7 @@ impl<'a> FitCounter<'a> {
         let g = self.ng_seq.len() as u32;
         self.ng_seq.push((self.seqs.len() as u32, words.len() as u8));
         self.seqs.extend_from_slice(words);
-        self.df_g.push(0);
-        self.counts_g.push(0);
+        self.cd_g.push([0, 0]);
         if let Some((_, tf)) = &mut self.tf {
             tf.push(0);
         }
@@ -313,8 +311,7 @@ impl<'a> FitCounter<'a> {
                     return Err(Error::VocabularyTooLarge);
                 }
                 if self.words.len() > before {
-                    self.df_u.push(0);
-                    self.counts_u.push(0);
+                    self.cd_u.push([0, 0]);
                     if let Some((tf, _)) = &mut self.tf {
                         tf.push(0);
                     }
@@ -364,7 +361,7 @@ impl<'a> FitCounter<'a> {
         }
         if self.min_n == 1 {
             for &u in &ids {
-                let c = &mut self.counts_u[u as usize];
+                let c = &mut self.cd_u[u as usize][0];
                 if *c == 0 {
                     self.touched.push(u);
                 }
@@ -378,7 +375,7 @@ impl<'a> FitCounter<'a> {
                 let top = self.max_n.min(self.window.filled);
                 for n in self.min_n.max(2)..=top {
                     let g = self.ngram_feature(n)?;
-                    let c = &mut self.counts_g[g as usize];
+                    let c = &mut self.cd_g[g as usize][0];
                     if *c == 0 {
                         self.touched.push(g | NGRAM_TAG);
                     }
@@ -417,21 +414,22 @@ impl<'a> FitCounter<'a> {
 
     fn finish_doc(&mut self) {
         for &t in &self.touched {
-            let (counts, df, tf) = if t & NGRAM_TAG != 0 {
-                (&mut self.counts_g, &mut self.df_g, self.tf.as_mut().map(|x| &mut x.1))
+            let (cd, tf) = if t & NGRAM_TAG != 0 {
+                (&mut self.cd_g, self.tf.as_mut().map(|x| &mut x.1))
             } else {
-                (&mut self.counts_u, &mut self.df_u, self.tf.as_mut().map(|x| &mut x.0))
+                (&mut self.cd_u, self.tf.as_mut().map(|x| &mut x.0))
             };
             let i = (t & !NGRAM_TAG) as usize;
-            df[i] += 1;
+            let [count, df] = &mut cd[i];
+            *df += 1;
             if let Some(tf) = tf {
-                tf[i] += if self.binary { 1 } else { counts[i] as u64 };
+                tf[i] += if self.binary { 1 } else { *count as u64 };
             }
             if let Some(rows) = &mut self.rows {
                 rows.feats.push(t);
-                rows.counts.push(counts[i]);
+                rows.counts.push(*count);
             }
-            counts[i] = 0;
+            *count = 0;
         }
         self.touched.clear();
         if let Some(rows) = &mut self.rows {
