@@ -1,0 +1,27 @@
+//! Development probe: where the like-for-like training time goes.
+use sift_classify::{train_with_progress, Example};
+use std::time::Instant;
+
+fn main() {
+    let texts = sift_benches::newsgroups_train();
+    let labels = sift_benches::read_field("20newsgroups-bydate/train.jsonl.gz", "label");
+    let examples: Vec<Example> =
+        texts.into_iter().zip(labels).map(|(text, l)| Example { text, labels: vec![l] }).collect();
+    let p = sift_benches::like_sklearn();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let mut last = 0.0;
+        let mut line = String::new();
+        train_with_progress(&p, &examples, &mut |step, done, _| {
+            let now = t.elapsed().as_secs_f64();
+            line += &format!("{step}:{done} +{:.0}ms  ", (now - last) * 1e3);
+            last = now;
+        })
+        .expect("train");
+        println!(
+            "{line} end +{:.0}ms total {:.0}ms",
+            (t.elapsed().as_secs_f64() - last) * 1e3,
+            t.elapsed().as_secs_f64() * 1e3
+        );
+    }
+}
