@@ -327,24 +327,33 @@ fn best_threshold(mut pairs: Vec<(f64, bool)>) -> (f64, f64) {
     (best_t, best_f)
 }
 
-/// A cheap, stable fingerprint of the training data (FNV-1a, 64 bits).
+/// A cheap, stable fingerprint of the training data: FNV-1a (64 bits) over
+/// each text's and label's little-endian 64-bit words, then its tail bytes
+/// one at a time, with a separator byte after each. Word-wise, it takes an
+/// eighth of the dependent multiplications of byte-wise FNV-1a, which spent
+/// 30 ms of a one-second 20 Newsgroups training.
 fn data_hash(examples: &[Example]) -> String {
+    const PRIME: u64 = 0x0100_0000_01b3;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for &b in bytes {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
+    let mut eat = |bytes: &[u8], end: u8| {
+        let words = bytes.chunks_exact(8);
+        let tail = words.remainder();
+        for w in words {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            h = (h ^ u64::from_le_bytes(a)).wrapping_mul(PRIME);
+        }
+        for &b in tail.iter().chain([&end]) {
+            h = (h ^ b as u64).wrapping_mul(PRIME);
         }
     };
     for e in examples {
-        eat(e.text.as_bytes());
-        eat(&[0xFF]);
+        eat(e.text.as_bytes(), 0xFF);
         for l in &e.labels {
-            eat(l.as_bytes());
-            eat(&[0xFE]);
+            eat(l.as_bytes(), 0xFE);
         }
     }
-    format!("fnv1a64:{h:016x}")
+    format!("fnv1a64w:{h:016x}")
 }
 
 /// Trains a model on `examples`.
@@ -530,6 +539,32 @@ pub fn train_with_progress(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_hash_sees_every_byte_and_boundary() {
+        let ex = |t: &str, l: &[&str]| Example {
+            text: t.to_string(),
+            labels: l.iter().map(|s| s.to_string()).collect(),
+        };
+        let base = vec![ex("sixteen bytes ok and a tail", &["a"]), ex("second", &["b", "c"])];
+        let h = data_hash(&base);
+        assert!(h.starts_with("fnv1a64w:") && h.len() == 9 + 16, "{h}");
+        assert_eq!(h, data_hash(&base.clone()));
+        let variants = [
+            // a byte inside a full word, a byte in the tail
+            vec![ex("sixteen bytes ok and a tail", &["a"]), ex("secone", &["b", "c"])],
+            vec![ex("sixteen bytes OK and a tail", &["a"]), ex("second", &["b", "c"])],
+            // a boundary moved between text and label, or between labels
+            vec![ex("sixteen bytes ok and a tail", &["a"]), ex("secon", &["db", "c"])],
+            vec![ex("sixteen bytes ok and a tail", &["a"]), ex("second", &["bc"])],
+            vec![ex("sixteen bytes ok and a tail", &["a"]), ex("second", &["c", "b"])],
+            // an example added
+            vec![ex("sixteen bytes ok and a tail", &["a"]), ex("second", &["b", "c"]), ex("", &[])],
+        ];
+        for v in &variants {
+            assert_ne!(data_hash(v), h);
+        }
+    }
 
     #[test]
     fn thresholds_maximize_f1() {

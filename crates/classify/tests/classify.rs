@@ -154,7 +154,7 @@ fn default_training_is_accurate_deterministic_and_round_trips() {
     let meta = one.model.metadata();
     assert!(meta.cross_validation.as_ref().unwrap().accuracy > 0.9);
     assert!(meta.validation.as_ref().unwrap().n > 50);
-    assert!(meta.data_hash.starts_with("fnv1a64:"));
+    assert!(meta.data_hash.starts_with("fnv1a64w:"));
     // Save, load: identical predictions.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bbc.sift");
