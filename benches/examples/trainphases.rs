@@ -8,7 +8,8 @@ fn main() {
     let examples: Vec<Example> =
         texts.into_iter().zip(labels).map(|(text, l)| Example { text, labels: vec![l] }).collect();
     let p = sift_benches::like_sklearn();
-    for _ in 0..3 {
+    let runs: usize = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
+    for _ in 0..runs {
         let t = Instant::now();
         let mut last = 0.0;
         let mut line = String::new();
