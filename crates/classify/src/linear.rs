@@ -4,6 +4,29 @@
 use serde::{Deserialize, Serialize};
 use sift_tfidf::Csr;
 
+/// Deserializes a `Vec<f32>` allocated once at its stated length: serde's
+/// own `Vec` grows from at most 1 MiB by doubling, which copied and faulted
+/// in a 25 MB weight vector several times over. postcard states a length
+/// only when that many bytes remain in the input, so a damaged length
+/// cannot make this allocate more than the file's size justifies.
+fn floats_exact<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Vec<f32>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a sequence of f32")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<f32>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(x) = seq.next_element::<f32>()? {
+                out.push(x);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(V)
+}
+
 /// Per class `c`: `score_c(x) = w_c · x + b_c`.
 ///
 /// Weights are stored feature-major (the weights of all classes for one
@@ -14,6 +37,7 @@ pub struct LinearModel {
     n_features: usize,
     n_classes: usize,
     /// Feature-major: `weights[j * n_classes + c]`.
+    #[serde(deserialize_with = "floats_exact")]
     weights: Vec<f32>,
     bias: Vec<f32>,
 }
@@ -104,4 +128,24 @@ pub fn argmax(v: &[f32]) -> usize {
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_decode_exactly_and_a_damaged_length_is_an_error() {
+        let m = LinearModel::new(3, vec![1.0, -2.0, 0.25, 4.0, 5.5, -6.0], vec![0.5, -0.5]);
+        let bytes = postcard::to_allocvec(&m).unwrap();
+        let back: LinearModel = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back, m);
+        // postcard: n_features 3, n_classes 2, then the weights' length (6).
+        assert_eq!(&bytes[..3], &[3, 2, 6]);
+        // A length of about 2^56 weights: allocated as stated, it would abort
+        // the process; it is a plain decoding error.
+        let mut bad = bytes.clone();
+        bad.splice(2..3, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]);
+        assert!(postcard::from_bytes::<LinearModel>(&bad).is_err());
+    }
 }

@@ -113,11 +113,28 @@ pub struct Contribution {
     pub weight: f32,
 }
 
-#[derive(Serialize, Deserialize)]
+/// The model file's payload (postcard). Written from owned fields...
+#[derive(Serialize)]
 struct State {
     labels: Vec<String>,
     multi_label: bool,
     vectorizer: Vec<u8>,
+    scorer: LinearModel,
+    calibration: Option<Vec<Platt>>,
+    thresholds: Option<Vec<f32>>,
+    metadata: String,
+}
+
+/// ...and read with the vectorizer's bytes borrowed from the file: postcard
+/// writes a `Vec<u8>` and a byte string alike (length, then the bytes), so
+/// this reads the same format without decoding megabytes one byte at a
+/// time.
+#[derive(Deserialize)]
+struct StateIn<'a> {
+    labels: Vec<String>,
+    multi_label: bool,
+    #[serde(borrow)]
+    vectorizer: &'a [u8],
     scorer: LinearModel,
     calibration: Option<Vec<Platt>>,
     thresholds: Option<Vec<f32>>,
@@ -390,9 +407,9 @@ impl Model {
     pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model> {
         let (_, payload) = container::decode(bytes, MAGIC, "sift model", FORMAT_VERSION)
             .map_err(|e| model_err(path, e.to_string()))?;
-        let state: State = postcard::from_bytes(payload)
+        let state: StateIn<'_> = postcard::from_bytes(payload)
             .map_err(|e| model_err(path, format!("cannot decode: {e}")))?;
-        let vectorizer = TfidfVectorizer::from_bytes(&state.vectorizer)
+        let vectorizer = TfidfVectorizer::from_bytes(state.vectorizer)
             .map_err(|e| model_err(path, e.to_string()))?;
         let metadata: Metadata = serde_json::from_str(&state.metadata)
             .map_err(|e| model_err(path, format!("cannot decode metadata: {e}")))?;
