@@ -667,6 +667,11 @@ impl TfidfValidParams {
             let mut it = docs.into_iter().peekable();
             let shell = self.unfitted(analyzer)?;
             while it.peek().is_some() {
+                if !s.use_idf {
+                    // Without IDF, fitting only counts the documents.
+                    n_docs += it.by_ref().take(1024).count();
+                    continue;
+                }
                 batch.clear();
                 batch.extend(it.by_ref().take(1024).map(|d| d.as_ref().to_string()));
                 n_docs += batch.len();
@@ -772,11 +777,15 @@ impl TfidfValidParams {
         if s.hashing.is_some() || self.vocabulary.is_some() {
             let mut v = self.unfitted(analyzer)?;
             let counts = v.raw_counts(docs);
-            let mut df = vec![0u64; v.n_features()];
-            for &c in counts.iter().flat_map(|c| &c.feats) {
-                df[c as usize] += 1;
-            }
-            v.idf = s.use_idf.then(|| compute_idf(&df, docs.len(), s.smooth_idf));
+            // Document frequencies only feed the IDF (a serial pass of random
+            // increments over a table of up to millions of columns).
+            v.idf = s.use_idf.then(|| {
+                let mut df = vec![0u64; v.n_features()];
+                for &c in counts.iter().flat_map(|c| &c.feats) {
+                    df[c as usize] += 1;
+                }
+                compute_idf(&df, docs.len(), s.smooth_idf)
+            });
             v.n_docs = docs.len() as u64;
             let m = transform.then(|| v.weigh_counts(&counts));
             return Ok((v, m));
