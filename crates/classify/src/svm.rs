@@ -240,26 +240,27 @@ fn dot4(cols: &[u32], vals: &[f32], weight: impl Fn(usize) -> f64) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
-/// Trains one binary problem over `rows` of `x` by dual coordinate descent.
-/// Returns the weights (in the original feature space) and the bias.
-pub(crate) fn train_binary(
-    x: &Csr<f32>,
-    rows: &[usize],
-    positive: impl Fn(usize) -> bool + Sync,
-    p: &LinearSvcValidParams,
-    stream: u64,
-) -> (Vec<f32>, f32) {
-    fit_binary(x, rows, &positive, p, stream)
+/// Each row's squared norm, which every one-vs-rest problem without
+/// naive-Bayes scaling needs: computed once instead of once per class.
+fn squared_norms(x: &Csr<f32>) -> Vec<f64> {
+    (0..x.nrows())
+        .into_par_iter()
+        .map(|i| x.row(i).1.iter().map(|&v| (v as f64) * (v as f64)).sum())
+        .collect()
 }
 
-/// [`train_binary`] with `positive` behind a reference, so the refit after
-/// early stopping can call it again.
+/// Trains one binary problem over `rows` of `x` by dual coordinate descent
+/// (`norms`: the rows' squared norms, when shared by several problems).
+/// Returns the weights (in the original feature space) and the bias.
+/// `positive` is behind a reference, so the refit after early stopping can
+/// call it again.
 fn fit_binary(
     x: &Csr<f32>,
     all_rows: &[usize],
     positive: &(dyn Fn(usize) -> bool + Sync),
     p: &LinearSvcValidParams,
     stream: u64,
+    norms: Option<&[f64]>,
 ) -> (Vec<f32>, f32) {
     let d = x.ncols();
     let (fit, held) = match &p.early_stopping {
@@ -289,11 +290,12 @@ fn fit_binary(
         .zip(&y)
         .map(|(&i, &yi)| {
             let (cols, vals) = x.row(i);
-            let sq: f64 = match &scale {
-                Some(r) => {
+            let sq: f64 = match (&scale, norms) {
+                (Some(r), _) => {
                     cols.iter().zip(vals).map(|(&c, &v)| (v as f64 * r[c as usize]).powi(2)).sum()
                 }
-                None => vals.iter().map(|&v| (v as f64) * (v as f64)).sum(),
+                (None, Some(n)) => n[i],
+                (None, None) => vals.iter().map(|&v| (v as f64) * (v as f64)).sum(),
             };
             sq + b2 + if yi > 0.0 { diag_p } else { diag_n }
         })
@@ -404,7 +406,7 @@ fn fit_binary(
         if p.early_stopping.is_some_and(|es| es.refit) {
             // The same number of epochs on every row.
             let q = LinearSvcValidParams { early_stopping: None, max_epochs: passes, ..p.clone() };
-            return fit_binary(x, all_rows, positive, &q, stream);
+            return fit_binary(x, all_rows, positive, &q, stream, norms);
         }
         (w, b) = (best_w, best_b);
     }
@@ -425,9 +427,10 @@ pub(crate) fn train_ovr(
     positive: impl Fn(usize, usize) -> bool + Sync,
     p: &LinearSvcValidParams,
 ) -> LinearModel {
+    let norms = (p.nb_alpha.is_none() && k > 1).then(|| squared_norms(x));
     let parts: Vec<(Vec<f32>, f32)> = (0..k)
         .into_par_iter()
-        .map(|c| train_binary(x, rows, |i| positive(c, i), p, c as u64))
+        .map(|c| fit_binary(x, rows, &|i| positive(c, i), p, c as u64, norms.as_deref()))
         .collect();
     let mut weights = Vec::with_capacity(k * x.ncols());
     let mut bias = Vec::with_capacity(k);
@@ -491,5 +494,45 @@ impl PredictInplace<SparseRecords, Array2<bool>> for LinearSvc {
 
     fn default_target(&self, x: &SparseRecords) -> Array2<bool> {
         Array2::from_elem((x.matrix().nrows(), self.model.n_classes()), false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A random sparse problem: `n` rows over `d` columns, labels in `0..k`
+    /// leaning on a few columns each.
+    fn problem(n: usize, d: usize, k: usize) -> (Csr<f32>, Vec<usize>) {
+        let mut rng = Rng::new(7, 0);
+        let (mut indptr, mut indices, mut data, mut y) =
+            (vec![0], Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..n {
+            let label = rng.below(k);
+            let mut cols: Vec<u32> = (0..6).map(|_| rng.below(d) as u32).collect();
+            cols.push((label * 3) as u32);
+            cols.sort_unstable();
+            cols.dedup();
+            for &c in &cols {
+                indices.push(c);
+                data.push(0.1 + rng.below(100) as f32 / 50.0);
+            }
+            indptr.push(indices.len());
+            y.push(label);
+        }
+        (Csr::new(n, d, indptr, indices, data).unwrap(), y)
+    }
+
+    #[test]
+    fn shared_row_norms_change_no_bits() {
+        let (x, y) = problem(300, 40, 4);
+        let rows: Vec<usize> = (0..x.nrows()).collect();
+        let p = LinearSvcValidParams { nb_alpha: None, ..Default::default() };
+        let shared = train_ovr(&x, &rows, 4, |c, i| y[i] == c, &p);
+        for c in 0..4 {
+            let (w, b) = fit_binary(&x, &rows, &|i| y[i] == c, &p, c as u64, None);
+            assert_eq!(shared.class_weights(c), w, "class {c}");
+            assert_eq!(shared.class_bias(c), b);
+        }
     }
 }
