@@ -162,6 +162,11 @@ where
     }
     indices.truncate(write);
     data.truncate(write);
+    if write < total / 2 {
+        // Heavy pruning (`max_features`, `min_df`): give the rest back.
+        indices.shrink_to_fit();
+        data.shrink_to_fit();
+    }
     Csr::from_parts_unchecked(nrows, ncols, indptr, indices, data)
 }
 
