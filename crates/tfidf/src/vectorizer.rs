@@ -299,6 +299,24 @@ struct Candidate {
     df: u32,
 }
 
+/// Keeps the `limit` items (columns, in column order) with the largest total
+/// counts; ties go to the earlier column (alphabetical order), a stable rule
+/// on every platform.
+fn keep_most_frequent<T>(items: &mut Vec<T>, limit: usize, tf: impl Fn(&T) -> u64) {
+    let mut by_tf: Vec<(u64, usize)> =
+        items.iter().enumerate().map(|(pos, g)| (tf(g), pos)).collect();
+    by_tf.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut keep = vec![false; items.len()];
+    for &(_, p) in &by_tf[..limit.min(by_tf.len())] {
+        keep[p] = true;
+    }
+    let mut k = 0;
+    items.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
+}
+
 /// Merges local vocabularies into sorted columns, prunes by document
 /// frequency and `max_features`, and maps every local feature to its column.
 ///
@@ -479,20 +497,8 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     // (alphabetical order): a stable rule on every platform.
     if let Some(limit) = s.max_features {
         if groups.len() > limit {
-            let tf_of = |&(a, b, _): &(usize, usize, u64)| -> u64 {
+            keep_most_frequent(&mut groups, limit, |&(a, b, _)| {
                 cands[a..b].iter().map(|c| workers[c.worker as usize].tf(c.local as usize)).sum()
-            };
-            let mut by_tf: Vec<(u64, usize)> =
-                groups.iter().enumerate().map(|(pos, g)| (tf_of(g), pos)).collect();
-            by_tf.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            let mut keep = vec![false; groups.len()];
-            for &(_, p) in &by_tf[..limit] {
-                keep[p] = true;
-            }
-            let mut k = 0;
-            groups.retain(|_| {
-                k += 1;
-                keep[k - 1]
             });
         }
     }
@@ -594,18 +600,7 @@ fn merge_unigrams<'t>(
                     tf[r as usize] += w.tf(u);
                 }
             }
-            let mut by_tf: Vec<(u64, usize)> =
-                kept.iter().enumerate().map(|(pos, &r)| (tf[r as usize], pos)).collect();
-            by_tf.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            let mut keep = vec![false; kept.len()];
-            for &(_, p) in &by_tf[..limit] {
-                keep[p] = true;
-            }
-            let mut k = 0;
-            kept.retain(|_| {
-                k += 1;
-                keep[k - 1]
-            });
+            keep_most_frequent(&mut kept, limit, |&r| tf[r as usize]);
         }
     }
     if kept.is_empty() {
