@@ -37,6 +37,8 @@ mod model;
 mod records;
 mod rng;
 mod svm;
+#[cfg(test)]
+mod testdata;
 mod train;
 
 pub use bayes::{NaiveBayes, NaiveBayesParams, NaiveBayesValidParams, NbKind};

@@ -17,6 +17,7 @@ use crate::metrics::{self, Report};
 use crate::train::TrainParams;
 use serde::{Deserialize, Serialize};
 use sift_tfidf::{container, TfidfVectorizer};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -113,28 +114,16 @@ pub struct Contribution {
     pub weight: f32,
 }
 
-/// The model file's payload (postcard). Written from owned fields...
-#[derive(Serialize)]
-struct State {
-    labels: Vec<String>,
-    multi_label: bool,
-    vectorizer: Vec<u8>,
-    scorer: LinearModel,
-    calibration: Option<Vec<Platt>>,
-    thresholds: Option<Vec<f32>>,
-    metadata: String,
-}
-
-/// ...and read with the vectorizer's bytes borrowed from the file: postcard
-/// writes a `Vec<u8>` and a byte string alike (length, then the bytes), so
-/// this reads the same format without decoding megabytes one byte at a
-/// time.
-#[derive(Deserialize)]
-struct StateIn<'a> {
+/// The model file's payload (postcard). The vectorizer's bytes are
+/// borrowed from the file when reading: postcard writes a byte slice and a
+/// byte string alike (length, then the bytes), so they are not decoded one
+/// byte at a time.
+#[derive(Serialize, Deserialize)]
+struct State<'a> {
     labels: Vec<String>,
     multi_label: bool,
     #[serde(borrow)]
-    vectorizer: &'a [u8],
+    vectorizer: Cow<'a, [u8]>,
     scorer: LinearModel,
     calibration: Option<Vec<Platt>>,
     thresholds: Option<Vec<f32>>,
@@ -393,7 +382,7 @@ impl Model {
         let state = State {
             labels: self.labels.clone(),
             multi_label: self.multi_label,
-            vectorizer: self.vectorizer.to_bytes(),
+            vectorizer: Cow::Owned(self.vectorizer.to_bytes()),
             scorer: self.scorer.clone(),
             calibration: self.calibration.clone(),
             thresholds: self.thresholds.clone(),
@@ -407,9 +396,9 @@ impl Model {
     pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model> {
         let (_, payload) = container::decode(bytes, MAGIC, "sift model", FORMAT_VERSION)
             .map_err(|e| model_err(path, e.to_string()))?;
-        let state: StateIn<'_> = postcard::from_bytes(payload)
+        let state: State<'_> = postcard::from_bytes(payload)
             .map_err(|e| model_err(path, format!("cannot decode: {e}")))?;
-        let vectorizer = TfidfVectorizer::from_bytes(state.vectorizer)
+        let vectorizer = TfidfVectorizer::from_bytes(&state.vectorizer)
             .map_err(|e| model_err(path, e.to_string()))?;
         let metadata: Metadata = serde_json::from_str(&state.metadata)
             .map_err(|e| model_err(path, format!("cannot decode metadata: {e}")))?;

@@ -243,10 +243,11 @@ fn dot4(cols: &[u32], vals: &[f32], weight: impl Fn(usize) -> f64) -> f64 {
 /// Each row's squared norm, which every one-vs-rest problem without
 /// naive-Bayes scaling needs: computed once instead of once per class.
 fn squared_norms(x: &Csr<f32>) -> Vec<f64> {
-    (0..x.nrows())
-        .into_par_iter()
-        .map(|i| x.row(i).1.iter().map(|&v| (v as f64) * (v as f64)).sum())
-        .collect()
+    (0..x.nrows()).into_par_iter().map(|i| squared_norm(x.row(i).1)).collect()
+}
+
+fn squared_norm(vals: &[f32]) -> f64 {
+    vals.iter().map(|&v| (v as f64) * (v as f64)).sum()
 }
 
 /// Trains one binary problem over `rows` of `x` by dual coordinate descent
@@ -295,7 +296,7 @@ fn fit_binary(
                     cols.iter().zip(vals).map(|(&c, &v)| (v as f64 * r[c as usize]).powi(2)).sum()
                 }
                 (None, Some(n)) => n[i],
-                (None, None) => vals.iter().map(|&v| (v as f64) * (v as f64)).sum(),
+                (None, None) => squared_norm(vals),
             };
             sq + b2 + if yi > 0.0 { diag_p } else { diag_n }
         })
@@ -500,33 +501,11 @@ impl PredictInplace<SparseRecords, Array2<bool>> for LinearSvc {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A random sparse problem: `n` rows over `d` columns, labels in `0..k`
-    /// leaning on a few columns each.
-    fn problem(n: usize, d: usize, k: usize) -> (Csr<f32>, Vec<usize>) {
-        let mut rng = Rng::new(7, 0);
-        let (mut indptr, mut indices, mut data, mut y) =
-            (vec![0], Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..n {
-            let label = rng.below(k);
-            let mut cols: Vec<u32> = (0..6).map(|_| rng.below(d) as u32).collect();
-            cols.push((label * 3) as u32);
-            cols.sort_unstable();
-            cols.dedup();
-            for &c in &cols {
-                indices.push(c);
-                data.push(0.1 + rng.below(100) as f32 / 50.0);
-            }
-            indptr.push(indices.len());
-            y.push(label);
-        }
-        (Csr::new(n, d, indptr, indices, data).unwrap(), y)
-    }
+    use crate::testdata::problem;
 
     #[test]
     fn shared_row_norms_change_no_bits() {
-        let (x, y) = problem(300, 40, 4);
-        let rows: Vec<usize> = (0..x.nrows()).collect();
+        let (x, rows, y) = problem(300, 40, 4, 7);
         let p = LinearSvcValidParams { nb_alpha: None, ..Default::default() };
         let shared = train_ovr(&x, &rows, 4, |c, i| y[i] == c, &p);
         for c in 0..4 {

@@ -61,19 +61,8 @@ pub struct Args {
     /// Terms to show for each label of a paragraph (0: none).
     #[arg(long, value_name = "N", default_value_t = 5)]
     explain: usize,
-    /// Inputs are JSON Lines records, one article per line.
-    #[arg(long)]
-    jsonl: bool,
-    /// With --jsonl: the field holding the article's text.
-    #[arg(long, value_name = "FIELD", default_value = "text")]
-    text_field: String,
-    /// With --jsonl: the field identifying a record in the output (default:
-    /// "id" when present, else FILE:LINE).
-    #[arg(long, value_name = "FIELD")]
-    id_field: Option<String>,
-    /// With --jsonl: records labelled together (memory stays proportional).
-    #[arg(long, value_name = "N", default_value_t = 256, hide = true)]
-    batch: usize,
+    #[command(flatten)]
+    batching: Batching,
     /// Colour in the text report.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
@@ -88,13 +77,7 @@ pub fn parse_probability(s: &str) -> Result<f32, String> {
 }
 
 pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
-    let batching = Batching {
-        jsonl: a.jsonl,
-        text_field: &a.text_field,
-        id_field: a.id_field.as_deref(),
-        batch: a.batch,
-    };
-    batching.check()?;
+    a.batching.check()?;
     let model = crate::models::load(a.model.as_deref())?;
     let files = inputs(&a.files);
     let color = match a.color {
@@ -106,10 +89,10 @@ pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
                 && std::env::var("TERM").map_or(true, |t| t != "dumb")
         }
     };
-    let single = !a.jsonl && files.len() == 1;
+    let single = !a.batching.jsonl && files.len() == 1;
     let mut emit = Emitter::new(&model, a.format, color, single, out);
     let opts = LabelOptions { threshold: a.threshold, explain: a.explain };
-    batching.run(&files, quiet, "labelled", |batch| emit.batch(batch, opts))?;
+    a.batching.run(&files, quiet, "labelled", |batch| emit.batch(batch, opts))?;
     emit.finish()
 }
 

@@ -87,15 +87,27 @@ pub struct Article {
 }
 
 /// How `label` and `summarize` read their articles: whole files, or with
-/// `--jsonl` the records of JSON Lines files, `batch` at a time.
-pub struct Batching<'a> {
+/// `--jsonl` the records of JSON Lines files, `batch` at a time. The flags
+/// are flattened into both commands.
+#[derive(Debug, clap::Args)]
+pub struct Batching {
+    /// Inputs are JSON Lines records, one article per line.
+    #[arg(long)]
     pub jsonl: bool,
-    pub text_field: &'a str,
-    pub id_field: Option<&'a str>,
+    /// With --jsonl: the field holding the article's text.
+    #[arg(long, value_name = "FIELD", default_value = "text")]
+    pub text_field: String,
+    /// With --jsonl: the field identifying a record in the output (default:
+    /// "id" when present, else FILE:LINE).
+    #[arg(long, value_name = "FIELD")]
+    pub id_field: Option<String>,
+    /// With --jsonl: records processed together, in parallel (memory stays
+    /// proportional).
+    #[arg(long, value_name = "N", default_value_t = 256)]
     pub batch: usize,
 }
 
-impl Batching<'_> {
+impl Batching {
     /// Usage errors in the flags.
     pub fn check(&self) -> Result<()> {
         if self.batch == 0 {
@@ -135,8 +147,8 @@ impl Batching<'_> {
         let mut any = false;
         for path in files {
             for_each_record(path, |line, rec| {
-                let text = text_field(path, line, &rec, self.text_field)?;
-                let source = record_id(path, line, &rec, self.id_field)?;
+                let text = text_field(path, line, &rec, &self.text_field)?;
+                let source = record_id(path, line, &rec, self.id_field.as_deref())?;
                 batch.push(Article { source, text });
                 any = true;
                 if batch.len() == self.batch {

@@ -39,20 +39,8 @@ pub struct Args {
     /// With --jsonl, JSON Lines files with one article per record (`.gz` read
     /// transparently).
     files: Vec<String>,
-    /// Inputs are JSON Lines records, one article per line.
-    #[arg(long)]
-    jsonl: bool,
-    /// With --jsonl: the field holding the article's text.
-    #[arg(long, default_value = "text", value_name = "FIELD")]
-    text_field: String,
-    /// With --jsonl: the field identifying a record in the output (default:
-    /// "id" when present, else FILE:LINE).
-    #[arg(long, value_name = "FIELD")]
-    id_field: Option<String>,
-    /// With --jsonl: records summarized together, in parallel (memory stays
-    /// proportional).
-    #[arg(long, default_value_t = 256, value_name = "N")]
-    batch: usize,
+    #[command(flatten)]
+    batching: Batching,
     /// Summary length in sentences (default 3).
     #[arg(long, value_name = "N", conflicts_with_all = ["words", "ratio"])]
     sentences: Option<usize>,
@@ -158,17 +146,11 @@ pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
         }
         None => None,
     };
-    let batching = Batching {
-        jsonl: a.jsonl,
-        text_field: &a.text_field,
-        id_field: a.id_field.as_deref(),
-        batch: a.batch,
-    };
-    batching.check()?;
+    a.batching.check()?;
     let files = inputs(&a.files);
-    let headers = a.jsonl || files.len() > 1;
+    let headers = a.batching.jsonl || files.len() > 1;
     let job = Job { summarizer: &summarizer, theme: theme.as_ref().map(|(m, c)| (m, *c)) };
-    batching
+    a.batching
         .run(&files, quiet, "summarized", |batch| job.write_batch(batch, a.format, headers, out))
 }
 
