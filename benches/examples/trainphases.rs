@@ -7,7 +7,10 @@ fn main() {
     let labels = sift_benches::read_field("20newsgroups-bydate/train.jsonl.gz", "label");
     let examples: Vec<Example> =
         texts.into_iter().zip(labels).map(|(text, l)| Example { text, labels: vec![l] }).collect();
-    let p = sift_benches::like_sklearn();
+    let mut p = sift_benches::like_sklearn();
+    if let Some(tol) = std::env::var("TOL").ok().and_then(|t| t.parse().ok()) {
+        p.svm.tol = tol;
+    }
     let runs: usize = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
     for _ in 0..runs {
         let t = Instant::now();

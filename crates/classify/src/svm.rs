@@ -200,13 +200,78 @@ impl LinearSvc {
     }
 }
 
+/// The training matrix with its columns renumbered by falling document
+/// frequency, so the weights of frequent terms share a few cache lines.
+///
+/// Hand-written, measured: the dual solver spends most of its time reading
+/// `w[column]` for every entry of a row. In the vectorizer's sorted term
+/// order those reads scatter over the whole weight vector (about 1 MB for
+/// 20 Newsgroups, beyond the first-level cache); after renumbering, the
+/// common terms' weights fit in it. Entries keep their order within each
+/// row, so every sum runs in the same order and the weights come out
+/// bit-identical to training on the matrix itself.
+struct Packed {
+    indptr: Vec<usize>,
+    cols: Vec<u32>,
+    vals: Vec<f32>,
+    /// `order[new] = old`: the original column of each renumbered column.
+    order: Vec<u32>,
+}
+
+impl Packed {
+    fn new(x: &Csr<f32>) -> Packed {
+        let d = x.ncols();
+        let mut df = vec![0u32; d];
+        for &c in x.indices() {
+            df[c as usize] += 1;
+        }
+        let mut order: Vec<u32> = (0..d as u32).collect();
+        order.sort_by_key(|&c| (std::cmp::Reverse(df[c as usize]), c));
+        Packed::with_order(x, order)
+    }
+
+    fn with_order(x: &Csr<f32>, order: Vec<u32>) -> Packed {
+        let d = x.ncols();
+        let mut new_of_old = vec![0u32; d];
+        for (new, &old) in order.iter().enumerate() {
+            new_of_old[old as usize] = new as u32;
+        }
+        let cols = x.indices().iter().map(|&c| new_of_old[c as usize]).collect();
+        Packed { indptr: x.indptr().to_vec(), cols, vals: x.data().to_vec(), order }
+    }
+
+    fn ncols(&self) -> usize {
+        self.order.len()
+    }
+
+    #[inline(always)]
+    fn row(&self, i: usize) -> (&[u32], &[f32]) {
+        let (a, b) = (self.indptr[i], self.indptr[i + 1]);
+        (&self.cols[a..b], &self.vals[a..b])
+    }
+
+    /// Sums a vector over the columns in their original order (the same
+    /// rounding as summing it before renumbering).
+    fn sum_in_original_order(&self, v: &[f64]) -> f64 {
+        let mut new_of_old = vec![0usize; v.len()];
+        for (new, &old) in self.order.iter().enumerate() {
+            new_of_old[old as usize] = new;
+        }
+        new_of_old.iter().map(|&n| v[n]).sum()
+    }
+
+    /// Weights of renumbered columns, back in the original column order.
+    fn unpack(&self, w: &[f32]) -> Vec<f32> {
+        let mut out = vec![0.0f32; w.len()];
+        for (&old, &v) in self.order.iter().zip(w) {
+            out[old as usize] = v;
+        }
+        out
+    }
+}
+
 /// Naive-Bayes log-count ratios of one binary problem over `rows`.
-fn nb_ratios(
-    x: &Csr<f32>,
-    rows: &[usize],
-    positive: impl Fn(usize) -> bool,
-    alpha: f64,
-) -> Vec<f64> {
+fn nb_ratios(x: &Packed, rows: &[usize], positive: impl Fn(usize) -> bool, alpha: f64) -> Vec<f64> {
     let d = x.ncols();
     let mut p = vec![alpha; d];
     let mut q = vec![alpha; d];
@@ -217,7 +282,7 @@ fn nb_ratios(
             t[c as usize] += v.abs() as f64;
         }
     }
-    let (sp, sq): (f64, f64) = (p.iter().sum(), q.iter().sum());
+    let (sp, sq) = (x.sum_in_original_order(&p), x.sum_in_original_order(&q));
     p.iter().zip(&q).map(|(a, b)| ((a / sp) / (b / sq)).ln()).collect()
 }
 
@@ -242,8 +307,8 @@ fn dot4(cols: &[u32], vals: &[f32], weight: impl Fn(usize) -> f64) -> f64 {
 
 /// Each row's squared norm, which every one-vs-rest problem without
 /// naive-Bayes scaling needs: computed once instead of once per class.
-fn squared_norms(x: &Csr<f32>) -> Vec<f64> {
-    (0..x.nrows()).into_par_iter().map(|i| squared_norm(x.row(i).1)).collect()
+fn squared_norms(x: &Packed) -> Vec<f64> {
+    (0..x.indptr.len() - 1).into_par_iter().map(|i| squared_norm(x.row(i).1)).collect()
 }
 
 fn squared_norm(vals: &[f32]) -> f64 {
@@ -256,7 +321,7 @@ fn squared_norm(vals: &[f32]) -> f64 {
 /// `positive` is behind a reference, so the refit after early stopping can
 /// call it again.
 fn fit_binary(
-    x: &Csr<f32>,
+    x: &Packed,
     all_rows: &[usize],
     positive: &(dyn Fn(usize) -> bool + Sync),
     p: &LinearSvcValidParams,
@@ -428,10 +493,15 @@ pub(crate) fn train_ovr(
     positive: impl Fn(usize, usize) -> bool + Sync,
     p: &LinearSvcValidParams,
 ) -> LinearModel {
-    let norms = (p.nb_alpha.is_none() && k > 1).then(|| squared_norms(x));
+    let packed = Packed::new(x);
+    let norms = (p.nb_alpha.is_none() && k > 1).then(|| squared_norms(&packed));
     let parts: Vec<(Vec<f32>, f32)> = (0..k)
         .into_par_iter()
-        .map(|c| fit_binary(x, rows, &|i| positive(c, i), p, c as u64, norms.as_deref()))
+        .map(|c| {
+            let (w, b) =
+                fit_binary(&packed, rows, &|i| positive(c, i), p, c as u64, norms.as_deref());
+            (packed.unpack(&w), b)
+        })
         .collect();
     let mut weights = Vec::with_capacity(k * x.ncols());
     let mut bias = Vec::with_capacity(k);
@@ -504,14 +574,36 @@ mod tests {
     use crate::testdata::problem;
 
     #[test]
-    fn shared_row_norms_change_no_bits() {
+    fn shared_row_norms_and_renumbered_columns_change_no_bits() {
         let (x, rows, y) = problem(300, 40, 4, 7);
-        let p = LinearSvcValidParams { nb_alpha: None, ..Default::default() };
-        let shared = train_ovr(&x, &rows, 4, |c, i| y[i] == c, &p);
-        for c in 0..4 {
-            let (w, b) = fit_binary(&x, &rows, &|i| y[i] == c, &p, c as u64, None);
-            assert_eq!(shared.class_weights(c), w, "class {c}");
-            assert_eq!(shared.class_bias(c), b);
+        // The matrix as it is, without renumbering.
+        let plain = Packed::with_order(&x, (0..x.ncols() as u32).collect());
+        for nb_alpha in [None, Some(1.0)] {
+            let p = LinearSvcValidParams { nb_alpha, ..Default::default() };
+            let shared = train_ovr(&x, &rows, 4, |c, i| y[i] == c, &p);
+            for c in 0..4 {
+                let (w, b) = fit_binary(&plain, &rows, &|i| y[i] == c, &p, c as u64, None);
+                assert_eq!(shared.class_weights(c), w, "class {c}, nb {nb_alpha:?}");
+                assert_eq!(shared.class_bias(c), b);
+            }
         }
+    }
+
+    #[test]
+    fn frequent_columns_come_first() {
+        let (x, _, _) = problem(200, 30, 3, 3);
+        let packed = Packed::new(&x);
+        let mut df = vec![0usize; x.ncols()];
+        for &c in x.indices() {
+            df[c as usize] += 1;
+        }
+        let seen: Vec<usize> = packed.order.iter().map(|&old| df[old as usize]).collect();
+        assert!(seen.windows(2).all(|w| w[0] >= w[1]), "{seen:?}");
+        assert_ne!(packed.order, (0..x.ncols() as u32).collect::<Vec<_>>(), "a real renumbering");
+        let (cols, vals) = x.row(5);
+        let (pc, pv) = packed.row(5);
+        assert_eq!(vals, pv);
+        let back: Vec<u32> = pc.iter().map(|&n| packed.order[n as usize]).collect();
+        assert_eq!(cols, &back[..]);
     }
 }
