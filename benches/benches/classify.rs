@@ -2,7 +2,8 @@
 //!
 //! * `train/like-sklearn`: the same job as scikit-learn's TF-IDF + LinearSVC
 //!   pipeline of ../shared/peers (its token pattern, unigrams, sublinear tf,
-//!   min_df 2; a linear SVM with LIBLINEAR's defaults), from raw text.
+//!   min_df 2; a linear SVM with LinearSVC's settings, tolerance 1e-4), from
+//!   raw text.
 //! * `train/default`: sift's default (`TrainParams::default`: stemmed uni+
 //!   bigrams, NB-scaled SVM + complement NB, 3-fold calibration).
 //! * `predict`: the default model on the 7,532 test texts from raw text,

@@ -65,9 +65,16 @@ pub fn tfidf_configs() -> Vec<(&'static str, sift_tfidf::TfidfParams)> {
 }
 
 /// scikit-learn's peer classification pipeline (TfidfVectorizer with
-/// sublinear tf and min_df 2, then LinearSVC with LIBLINEAR's defaults), in
-/// sift: the like-for-like speed comparison.
+/// sublinear tf and min_df 2, then `LinearSVC()`: C = 1, squared hinge, and
+/// its stopping tolerance 1e-4), in sift: the like-for-like speed
+/// comparison.
 pub fn like_sklearn() -> sift_classify::TrainParams {
+    like_sklearn_with_tol(1e-4)
+}
+
+/// [`like_sklearn`] with another SVM stopping tolerance: 0.1 is LIBLINEAR's
+/// own default for this solver, and sift's.
+pub fn like_sklearn_with_tol(tol: f64) -> sift_classify::TrainParams {
     use sift_classify::{Algorithm, TrainParams};
     use sift_tfidf::{DocFreq, TfidfParams};
     let vectorizer =
@@ -75,6 +82,6 @@ pub fn like_sklearn() -> sift_classify::TrainParams {
     let mut p =
         TrainParams { vectorizer, algorithm: Algorithm::Svm, folds: 0, ..TrainParams::default() };
     p.svm.nb_alpha = None;
-    p.svm.tol = 0.1;
+    p.svm.tol = tol;
     p
 }
