@@ -149,6 +149,16 @@ fn usage_errors_exit_2_on_one_line() {
         2,
         &["early_stopping.fraction", "0.05..=0.5"],
     );
+    let train = |flags: &[&str]| {
+        let mut args = vec!["train", "--data", sample, "--out", &out];
+        args.extend_from_slice(flags);
+        run(&args)
+    };
+    assert_fails(&train(&["--nb-scaling", "none"]), 2, &["--nb-scaling", "'none'", "off"]);
+    assert_fails(&train(&["--nb-scaling=-1"]), 2, &["--nb-scaling", "positive"]);
+    assert_fails(&train(&["--tol", "0"]), 2, &["tol", "positive"]);
+    assert_fails(&train(&["--max-df", "1.5"]), 2, &["--max-df", "0.0..=1.0"]);
+    assert_fails(&train(&["--loss", "log"]), 2, &["--loss", "log"]);
     assert!(!std::path::Path::new(&out).exists());
 }
 

@@ -122,3 +122,82 @@ fn train_eval_label_summarize() {
     ]);
     assert_eq!(std::fs::read(&model).unwrap(), std::fs::read(&again).unwrap());
 }
+
+/// The learner and weighting flags of `sift train` reach the model: the
+/// like-for-like scikit-learn pipeline (TfidfVectorizer(sublinear_tf=True,
+/// min_df=2) + LinearSVC()) is expressible with flags alone, and the
+/// model records it.
+#[test]
+fn training_flags_are_recorded_in_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let train = slice(dir.path(), "train.jsonl", 0..40);
+    let model = dir.path().join("plain.sift").display().to_string();
+    let flags = [
+        "--quiet",
+        "train",
+        "--data",
+        &train,
+        "--out",
+        &model,
+        "--label-field",
+        "labels",
+        "--multi-label",
+        "--tokenizer",
+        "sklearn",
+        "--ngram-range",
+        "1,1",
+        "--min-df",
+        "2",
+        "--max-df",
+        "0.9",
+        "--max-features",
+        "500",
+        "--no-sublinear-tf",
+        "--algorithm",
+        "svm",
+        "--nb-scaling",
+        "off",
+        "--loss",
+        "hinge",
+        "--tol",
+        "0.0001",
+        "--folds",
+        "0",
+    ];
+    sift(&flags);
+    let info: serde_json::Value =
+        serde_json::from_str(&sift(&["inspect", &model, "--format", "json"])).unwrap();
+    let p = &info["metadata"]["params"];
+    assert_eq!(p["svm"]["nb_alpha"], serde_json::Value::Null, "{p}");
+    assert_eq!(p["svm"]["tol"], 0.0001);
+    assert_eq!(p["svm"]["loss"], "hinge");
+    assert_eq!(p["vectorizer"]["sublinear_tf"], false);
+    assert_eq!(p["vectorizer"]["max_features"], 500);
+    assert!(info["features"].as_u64().unwrap() <= 500, "{}", info["features"]);
+    assert!(p["vectorizer"]["max_df"].to_string().contains("0.9"), "{}", p["vectorizer"]);
+
+    // The default keeps sublinear tf and naive-Bayes scaling; the flags turn
+    // them back on over a base model's settings.
+    let again = dir.path().join("again.sift").display().to_string();
+    sift(&[
+        "--quiet",
+        "train",
+        "--data",
+        &train,
+        "--out",
+        &again,
+        "--label-field",
+        "labels",
+        "--base",
+        &model,
+        "--sublinear-tf",
+        "--nb-scaling",
+        "0.25",
+    ]);
+    let info: serde_json::Value =
+        serde_json::from_str(&sift(&["inspect", &again, "--format", "json"])).unwrap();
+    let q = &info["metadata"]["params"];
+    assert_eq!(q["vectorizer"]["sublinear_tf"], true);
+    assert_eq!(q["svm"]["nb_alpha"], 0.25);
+    assert_eq!(q["svm"]["tol"], 0.0001, "the rest comes from the base model");
+}

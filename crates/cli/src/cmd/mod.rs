@@ -49,6 +49,23 @@ pub fn analyzer_config(
     Ok(c)
 }
 
+/// Parses a document-frequency bound: a count (`2`) or a fraction (`0.5`).
+pub fn parse_df(s: &str) -> Result<sift_tfidf::DocFreq, String> {
+    use sift_tfidf::DocFreq;
+    if s.contains(['.', 'e', 'E']) {
+        let f: f64 =
+            s.parse().map_err(|_| format!("'{s}': expected a count (2) or a fraction (0.5)"))?;
+        if !(0.0..=1.0).contains(&f) {
+            return Err(format!("'{s}': a fraction must be within 0.0..=1.0"));
+        }
+        Ok(DocFreq::Fraction(f))
+    } else {
+        s.parse()
+            .map(DocFreq::Count)
+            .map_err(|_| format!("'{s}': expected a count (2) or a fraction (0.5)"))
+    }
+}
+
 /// Parses "1,2" as an n-gram range.
 pub fn parse_range(s: &str) -> Result<(usize, usize), String> {
     let (a, b) = s.split_once(',').ok_or_else(|| format!("'{s}': expected MIN,MAX such as 1,2"))?;

@@ -1,7 +1,7 @@
 //! `sift train`: trains a classifier on labelled files and writes one model
 //! file. `sift eval`: scores a model on labelled data.
 
-use super::{analyzer_config, parse_range, Tokenizer};
+use super::{analyzer_config, parse_df, parse_range, Tokenizer};
 use crate::error::{input, output, usage};
 use anyhow::Result;
 use sift_classify::{
@@ -18,6 +18,28 @@ pub enum FormatArg {
     Tsv,
     Fasttext,
     Dir,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LossArg {
+    /// max(0, 1 - y w.x).
+    Hinge,
+    /// max(0, 1 - y w.x)^2 (the default).
+    SquaredHinge,
+}
+
+/// `--nb-scaling`: a smoothing value, or off.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NbScaling(Option<f64>);
+
+fn parse_nb_scaling(s: &str) -> Result<NbScaling, String> {
+    if s == "off" {
+        return Ok(NbScaling(None));
+    }
+    match s.parse::<f64>() {
+        Ok(a) if a.is_finite() && a > 0.0 => Ok(NbScaling(Some(a))),
+        _ => Err(format!("'{s}': expected a positive smoothing such as 0.1, or off")),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -122,9 +144,33 @@ pub struct TrainArgs {
     /// Word n-grams from MIN to MAX words.
     #[arg(long, value_name = "MIN,MAX", value_parser = parse_range)]
     ngram_range: Option<(usize, usize)>,
-    /// Drop terms in fewer documents than this.
+    /// Drop terms in fewer documents: a count (2, the default) or a fraction (0.01).
+    #[arg(long, value_name = "N|F", value_parser = parse_df)]
+    min_df: Option<DocFreq>,
+    /// Drop terms in more documents: a count (500) or a fraction (0.9).
+    #[arg(long, value_name = "N|F", value_parser = parse_df)]
+    max_df: Option<DocFreq>,
+    /// Keep only the N most frequent terms.
     #[arg(long, value_name = "N")]
-    min_df: Option<u64>,
+    max_features: Option<usize>,
+    /// Use 1 + ln(tf) instead of tf (the default).
+    #[arg(long, overrides_with = "no_sublinear_tf")]
+    sublinear_tf: bool,
+    /// Use raw term counts instead of 1 + ln(tf).
+    #[arg(long, overrides_with = "sublinear_tf")]
+    no_sublinear_tf: bool,
+    /// SVM loss.
+    #[arg(long, value_enum)]
+    loss: Option<LossArg>,
+    /// SVM naive-Bayes feature scaling: its smoothing (default 0.1), or
+    /// "off" for a plain linear SVM.
+    #[arg(long, value_name = "ALPHA|off", value_parser = parse_nb_scaling)]
+    nb_scaling: Option<NbScaling>,
+    /// Solver stopping tolerance: for the SVM, the gap between projected
+    /// gradients (default 0.5; LIBLINEAR's is 0.1, scikit-learn's LinearSVC
+    /// passes 1e-4); for logistic regression, the gradient norm (default 1e-5).
+    #[arg(long, value_name = "TOL")]
+    tol: Option<f64>,
     /// Tokenizer (default: sift's, with English stemming).
     #[arg(long, value_enum)]
     tokenizer: Option<Tokenizer>,
@@ -234,8 +280,30 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         let ng = a.ngram_range.or(Some(params.vectorizer.analyzer.ngram_range));
         params.vectorizer.analyzer = analyzer_config(tok, stem, ng)?;
     }
-    if let Some(m) = a.min_df {
-        params.vectorizer.min_df = DocFreq::Count(m);
+    if let Some(d) = a.min_df {
+        params.vectorizer.min_df = d;
+    }
+    if let Some(d) = a.max_df {
+        params.vectorizer.max_df = d;
+    }
+    if a.max_features.is_some() {
+        params.vectorizer.max_features = a.max_features;
+    }
+    if a.sublinear_tf || a.no_sublinear_tf {
+        params.vectorizer.sublinear_tf = a.sublinear_tf;
+    }
+    if let Some(l) = a.loss {
+        params.svm.loss = match l {
+            LossArg::Hinge => sift_classify::SvmLoss::Hinge,
+            LossArg::SquaredHinge => sift_classify::SvmLoss::SquaredHinge,
+        };
+    }
+    if let Some(NbScaling(alpha)) = a.nb_scaling {
+        params.svm.nb_alpha = alpha;
+    }
+    if let Some(t) = a.tol {
+        params.svm.tol = t;
+        params.logistic.tol = t;
     }
     params.check().map_err(|e| usage(e.to_string()))?;
     let examples = a.data.load(a.format, quiet)?;

@@ -1,7 +1,7 @@
 //! `sift vectorize`: TF-IDF features of JSON Lines records, as a Matrix
 //! Market file and a vocabulary list, for use in other tools.
 
-use super::{analyzer_config, parse_range, Tokenizer};
+use super::{analyzer_config, parse_df, parse_range, Tokenizer};
 use crate::error::{input, output, usage};
 use crate::input::{for_each_record, io_reason, text_field};
 use crate::output::write_atomic;
@@ -82,21 +82,6 @@ enum NormArg {
     L1,
     L2,
     None,
-}
-
-fn parse_df(s: &str) -> Result<DocFreq, String> {
-    if s.contains(['.', 'e', 'E']) {
-        let f: f64 =
-            s.parse().map_err(|_| format!("'{s}': expected a count (2) or a fraction (0.5)"))?;
-        if !(0.0..=1.0).contains(&f) {
-            return Err(format!("'{s}': a fraction must be within 0.0..=1.0"));
-        }
-        Ok(DocFreq::Fraction(f))
-    } else {
-        s.parse()
-            .map(DocFreq::Count)
-            .map_err(|_| format!("'{s}': expected a count (2) or a fraction (0.5)"))
-    }
 }
 
 pub fn run(a: Args) -> Result<()> {
