@@ -5,9 +5,20 @@ use std::time::Instant;
 fn main() {
     let texts = sift_benches::newsgroups_train();
     let labels = sift_benches::read_field("20newsgroups-bydate/train.jsonl.gz", "label");
-    let examples: Vec<Example> =
-        texts.into_iter().zip(labels).map(|(text, l)| Example { text, labels: vec![l] }).collect();
-    let mut p = sift_benches::like_sklearn();
+    // LIMIT=N: only the first N examples (for slow tools such as cachegrind).
+    let limit = std::env::var("LIMIT").ok().and_then(|n| n.parse().ok()).unwrap_or(usize::MAX);
+    let examples: Vec<Example> = texts
+        .into_iter()
+        .zip(labels)
+        .take(limit)
+        .map(|(text, l)| Example { text, labels: vec![l] })
+        .collect();
+    // DEFAULT=1: sift's default pipeline instead of the like-for-like one.
+    let mut p = if std::env::var("DEFAULT").is_ok() {
+        sift_classify::TrainParams::default()
+    } else {
+        sift_benches::like_sklearn()
+    };
     if let Some(tol) = std::env::var("TOL").ok().and_then(|t| t.parse().ok()) {
         p.svm.tol = tol;
     }

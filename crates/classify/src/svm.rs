@@ -315,6 +315,28 @@ fn squared_norm(vals: &[f32]) -> f64 {
     vals.iter().map(|&v| (v as f64) * (v as f64)).sum()
 }
 
+/// The weights the dual solver updates, in the scaled feature space. With
+/// naive-Bayes scaling each weight sits beside its feature's scale, so the
+/// dot product's two reads per entry are one cache line (as two arrays they
+/// were two misses per rare term: about half the solver's time in the
+/// default pipeline).
+#[derive(Clone)]
+enum Weights {
+    Plain(Vec<f64>),
+    /// `[weight, scale]` per feature.
+    Scaled(Vec<[f64; 2]>),
+}
+
+impl Weights {
+    /// The weight and the scale of feature `c`.
+    fn parts(&self, c: usize) -> (f64, f64) {
+        match self {
+            Weights::Plain(w) => (w[c], 1.0),
+            Weights::Scaled(wr) => (wr[c][0], wr[c][1]),
+        }
+    }
+}
+
 /// Trains one binary problem over `rows` of `x` by dual coordinate descent
 /// (`norms`: the rows' squared norms, when shared by several problems).
 /// Returns the weights (in the original feature space) and the bias.
@@ -367,7 +389,10 @@ fn fit_binary(
         })
         .collect();
     // w lives in the scaled feature space; b is the weight of the bias feature.
-    let mut w = vec![0.0f64; d];
+    let mut w = match &scale {
+        Some(r) => Weights::Scaled(r.iter().map(|&r| [0.0, r]).collect()),
+        None => Weights::Plain(vec![0.0f64; d]),
+    };
     let mut b = 0.0f64;
     let mut alpha = vec![0.0f64; n];
     let mut index: Vec<usize> = (0..n).collect();
@@ -377,15 +402,15 @@ fn fit_binary(
     let mut monitor = Monitor::new(p.early_stopping.map_or(1, |es| es.patience));
     // The held-out score, lower is better: misclassified rows, ties broken
     // by the class-weighted primal loss (mapped into [0, 1)).
-    let held_loss = |w: &[f64], b: f64| -> f64 {
+    let held_loss = |w: &Weights, b: f64| -> f64 {
         let mut total = 0.0;
         let mut errors = 0usize;
         for &i in &held {
             let (cols, vals) = x.row(i);
             let mut dot = b * p.bias;
             for (&c, &v) in cols.iter().zip(vals) {
-                let r = scale.as_ref().map_or(1.0, |r| r[c as usize]);
-                dot += w[c as usize] * v as f64 * r;
+                let (w, r) = w.parts(c as usize);
+                dot += w * v as f64 * r;
             }
             let (yi, ci) = if positive(i) { (1.0, cp) } else { (-1.0, cn) };
             let margin = (1.0 - yi * dot).max(0.0);
@@ -405,9 +430,9 @@ fn fit_binary(
             let yi = y[k];
             let (cols, vals) = x.row(i);
             let dot = b * p.bias
-                + match &scale {
-                    Some(r) => dot4(cols, vals, |c| w[c] * r[c]),
-                    None => dot4(cols, vals, |c| w[c]),
+                + match &w {
+                    Weights::Scaled(wr) => dot4(cols, vals, |c| wr[c][0] * wr[c][1]),
+                    Weights::Plain(w) => dot4(cols, vals, |c| w[c]),
                 };
             let (upper, diag) = if yi > 0.0 { (upper_p, diag_p) } else { (upper_n, diag_n) };
             let g = yi * dot - 1.0 + alpha[k] * diag;
@@ -437,13 +462,14 @@ fn fit_binary(
                 let old = alpha[k];
                 alpha[k] = (old - g / qd[k]).clamp(0.0, upper);
                 let step = (alpha[k] - old) * yi;
-                match &scale {
-                    Some(r) => {
+                match &mut w {
+                    Weights::Scaled(wr) => {
                         for (&c, &v) in cols.iter().zip(vals) {
-                            w[c as usize] += step * v as f64 * r[c as usize];
+                            let e = &mut wr[c as usize];
+                            e[0] += step * v as f64 * e[1];
                         }
                     }
-                    None => {
+                    Weights::Plain(w) => {
                         for (&c, &v) in cols.iter().zip(vals) {
                             w[c as usize] += step * v as f64;
                         }
@@ -476,9 +502,9 @@ fn fit_binary(
         }
         (w, b) = (best_w, best_b);
     }
-    let weights = match &scale {
-        Some(r) => w.iter().zip(r).map(|(a, b)| (a * b) as f32).collect(),
-        None => w.iter().map(|&a| a as f32).collect(),
+    let weights = match &w {
+        Weights::Scaled(wr) => wr.iter().map(|[a, r]| (a * r) as f32).collect(),
+        Weights::Plain(w) => w.iter().map(|&a| a as f32).collect(),
     };
     (weights, (b * p.bias) as f32)
 }
