@@ -16,15 +16,10 @@ pub fn write_atomic(
     if target.is_dir() {
         return Err(output(format!("{path}: is a directory, expected a file path")));
     }
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
     let fail = |e: std::io::Error| {
         output(format!("{path}: cannot write: {}", crate::input::io_reason(&e)))
     };
-    let tmp =
-        tempfile::Builder::new().prefix(".sift-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
+    let tmp = sift_tfidf::container::temp_beside(target).map_err(fail)?;
     {
         let mut w = BufWriter::with_capacity(1 << 16, tmp.as_file());
         write(&mut w).map_err(fail)?;

@@ -104,20 +104,64 @@ pub fn decode<'b>(
 /// Writes `bytes` to `path` atomically: a temporary file beside it, flushed
 /// and synced, then renamed over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new().prefix(".sift-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
+/// A temporary file beside `path`, to be renamed over it once written. It
+/// gets the permissions `path` already has, or for a new file the ones any
+/// new file gets (0666 less the umask on Unix): a plain temporary file is
+/// readable by its owner only, and renaming it would have changed who can
+/// read the user's file.
+pub fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".sift-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder.tempfile_in(dir)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_file() {
+            std::fs::set_permissions(tmp.path(), meta.permissions())?;
+        }
+    }
+    Ok(tmp)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_ordinary_or_existing_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // A new file: the mode a plain create gets in the same place.
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, b"x").unwrap();
+        let new = dir.path().join("new.bin");
+        write_atomic(&new, b"payload").unwrap();
+        assert_eq!(mode(&new), mode(&plain));
+        assert_eq!(std::fs::read(&new).unwrap(), b"payload");
+        // Replacing a file keeps its permissions.
+        for m in [0o640, 0o604] {
+            std::fs::set_permissions(&new, std::fs::Permissions::from_mode(m)).unwrap();
+            write_atomic(&new, b"again").unwrap();
+            assert_eq!(mode(&new), m);
+        }
+        assert_eq!(std::fs::read(&new).unwrap(), b"again");
+    }
 
     #[test]
     fn round_trip_and_damage() {
