@@ -1,6 +1,7 @@
 //! The fitted form shared by every learner: one weight vector and bias per
 //! class (a linear scorer), applied to sparse rows.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sift_tfidf::Csr;
 
@@ -49,10 +50,20 @@ impl LinearModel {
         let k = bias.len();
         debug_assert_eq!(class_major.len(), n_features * k);
         let mut weights = vec![0.0f32; n_features * k];
-        for c in 0..k {
-            for j in 0..n_features {
-                weights[j * k + c] = class_major[c * n_features + j];
-            }
+        if k > 0 {
+            // Written in order, read from k sequential streams, in blocks of
+            // features in parallel (class by class, every write landed on
+            // another cache line of the whole output: a quarter of a second
+            // per default 20 Newsgroups fit).
+            const BLOCK: usize = 4096;
+            weights.par_chunks_mut(BLOCK * k).enumerate().for_each(|(b, out)| {
+                for (i, row) in out.chunks_exact_mut(k).enumerate() {
+                    let j = b * BLOCK + i;
+                    for (c, o) in row.iter_mut().enumerate() {
+                        *o = class_major[c * n_features + j];
+                    }
+                }
+            });
         }
         LinearModel { n_features, n_classes: k, weights, bias }
     }
@@ -133,6 +144,21 @@ pub fn argmax(v: &[f32]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn class_major_weights_land_feature_major() {
+        // More features than one parallel block, and a class count that is
+        // not a power of two.
+        let (d, k) = (9000, 3);
+        let class_major: Vec<f32> = (0..d * k).map(|i| i as f32).collect();
+        let m = LinearModel::new(d, class_major.clone(), vec![0.0; k]);
+        for c in 0..k {
+            assert_eq!(m.class_weights(c), &class_major[c * d..(c + 1) * d]);
+        }
+        assert_eq!(m.weight(2, 8999), (2 * d + 8999) as f32);
+        let empty = LinearModel::new(5, Vec::new(), Vec::new());
+        assert_eq!(empty.n_classes(), 0);
+    }
 
     #[test]
     fn weights_decode_exactly_and_a_damaged_length_is_an_error() {

@@ -216,6 +216,8 @@ struct Packed {
     vals: Vec<f32>,
     /// `order[new] = old`: the original column of each renumbered column.
     order: Vec<u32>,
+    /// The inverse: `new_of_old[old] = new`.
+    new_of_old: Vec<u32>,
 }
 
 impl Packed {
@@ -237,7 +239,7 @@ impl Packed {
             new_of_old[old as usize] = new as u32;
         }
         let cols = x.indices().iter().map(|&c| new_of_old[c as usize]).collect();
-        Packed { indptr: x.indptr().to_vec(), cols, vals: x.data().to_vec(), order }
+        Packed { indptr: x.indptr().to_vec(), cols, vals: x.data().to_vec(), order, new_of_old }
     }
 
     fn ncols(&self) -> usize {
@@ -253,11 +255,7 @@ impl Packed {
     /// Sums a vector over the columns in their original order (the same
     /// rounding as summing it before renumbering).
     fn sum_in_original_order(&self, v: &[f64]) -> f64 {
-        let mut new_of_old = vec![0usize; v.len()];
-        for (new, &old) in self.order.iter().enumerate() {
-            new_of_old[old as usize] = new;
-        }
-        new_of_old.iter().map(|&n| v[n]).sum()
+        self.new_of_old.iter().map(|&n| v[n as usize]).sum()
     }
 
     /// Weights of renumbered columns, back in the original column order.
