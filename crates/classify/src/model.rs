@@ -4,7 +4,9 @@
 //! File layout: the [`sift_tfidf::container`] (magic `SIFTMODL`, format
 //! version, length, CRC-32), holding a postcard-encoded state: labels, the
 //! vectorizer (its own versioned bytes: tokenizer settings, vocabulary,
-//! IDF), the linear scorer, Platt calibration, per-label thresholds, and
+//! IDF), the linear scorer (format 2: its weights as one byte string of
+//! little-endian `f32`s; format 1, a sequence of `f32`s, is still read),
+//! Platt calibration, per-label thresholds, and
 //! training metadata as JSON (data hash, seed, parameters, cross-validated
 //! and validation metrics, sift version). No timestamp: the same data and
 //! seed give the same bytes. Loading checks the checksum before decoding
@@ -12,7 +14,7 @@
 
 use crate::calibration::{softmax_in_place, Platt};
 use crate::error::{Error, Result};
-use crate::linear::{argmax, LinearModel};
+use crate::linear::{argmax, LinearModel, LinearModelV1};
 use crate::metrics::{self, Report};
 use crate::train::TrainParams;
 use serde::{Deserialize, Serialize};
@@ -23,8 +25,9 @@ use std::path::Path;
 
 /// Magic number of a model file.
 pub const MAGIC: &[u8; 8] = b"SIFTMODL";
-/// Current model format version.
-pub const FORMAT_VERSION: u32 = 1;
+/// Current model format version. Format 2 stores the weights as one byte
+/// string (format 1: a sequence of `f32`s); format 1 files are still read.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Where a model came from and how good it was.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -57,6 +60,9 @@ pub struct Model {
     calibration: Option<Vec<Platt>>,
     thresholds: Option<Vec<f32>>,
     metadata: Metadata,
+    /// The format of the file it was read from ([`FORMAT_VERSION`] when
+    /// trained).
+    format: u32,
 }
 
 /// The prediction for one text.
@@ -119,12 +125,12 @@ pub struct Contribution {
 /// byte string alike (length, then the bytes), so they are not decoded one
 /// byte at a time.
 #[derive(Serialize, Deserialize)]
-struct State<'a> {
+struct State<'a, S = LinearModel> {
     labels: Vec<String>,
     multi_label: bool,
     #[serde(borrow)]
     vectorizer: Cow<'a, [u8]>,
-    scorer: LinearModel,
+    scorer: S,
     calibration: Option<Vec<Platt>>,
     thresholds: Option<Vec<f32>>,
     metadata: String,
@@ -144,8 +150,16 @@ impl Model {
         thresholds: Option<Vec<f32>>,
         metadata: Metadata,
     ) -> Result<Model> {
-        let m =
-            Model { labels, multi_label, vectorizer, scorer, calibration, thresholds, metadata };
+        let m = Model {
+            labels,
+            multi_label,
+            vectorizer,
+            scorer,
+            calibration,
+            thresholds,
+            metadata,
+            format: FORMAT_VERSION,
+        };
         m.check("<model>")?;
         Ok(m)
     }
@@ -191,6 +205,12 @@ impl Model {
     /// The vectorizer.
     pub fn vectorizer(&self) -> &TfidfVectorizer {
         &self.vectorizer
+    }
+
+    /// The format of the file the model was read from ([`FORMAT_VERSION`]
+    /// for a model trained in this process); saving writes the current one.
+    pub fn format_version(&self) -> u32 {
+        self.format
     }
 
     /// The linear scorer.
@@ -394,10 +414,26 @@ impl Model {
 
     /// A model from file bytes (`path` names it in errors).
     pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model> {
-        let (_, payload) = container::decode(bytes, MAGIC, "sift model", FORMAT_VERSION)
+        let (version, payload) = container::decode(bytes, MAGIC, "sift model", FORMAT_VERSION)
             .map_err(|e| model_err(path, e.to_string()))?;
-        let state: State<'_> = postcard::from_bytes(payload)
-            .map_err(|e| model_err(path, format!("cannot decode: {e}")))?;
+        let undecodable = |e: postcard::Error| model_err(path, format!("cannot decode: {e}"));
+        let state: State<'_> = match version {
+            1 => {
+                let s: State<'_, LinearModelV1> =
+                    postcard::from_bytes(payload).map_err(undecodable)?;
+                State {
+                    labels: s.labels,
+                    multi_label: s.multi_label,
+                    vectorizer: s.vectorizer,
+                    scorer: s.scorer.into(),
+                    calibration: s.calibration,
+                    thresholds: s.thresholds,
+                    metadata: s.metadata,
+                }
+            }
+            2 => postcard::from_bytes(payload).map_err(undecodable)?,
+            v => return Err(model_err(path, format!("format version {v} was never written"))),
+        };
         let vectorizer = TfidfVectorizer::from_bytes(&state.vectorizer)
             .map_err(|e| model_err(path, e.to_string()))?;
         let metadata: Metadata = serde_json::from_str(&state.metadata)
@@ -410,6 +446,7 @@ impl Model {
             calibration: state.calibration,
             thresholds: state.thresholds,
             metadata,
+            format: version,
         };
         m.check(path)?;
         Ok(m)
@@ -429,5 +466,54 @@ impl Model {
         }
         let bytes = std::fs::read(path).map_err(|e| Error::Io { path: name.clone(), source: e })?;
         Model::from_bytes(&bytes, &name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{train, Example};
+
+    fn small_model() -> Model {
+        let ex = |t: &str, l: &str| Example { text: t.into(), labels: vec![l.into()] };
+        let data = [
+            ex("tariffs on steel imports rise again", "trade"),
+            ex("new tariffs hit steel and aluminium imports", "trade"),
+            ex("export curbs and tariffs on chips", "trade"),
+            ex("hackers stole customer records in a breach", "breach"),
+            ex("a breach exposed millions of customer records", "breach"),
+            ex("stolen records and passwords after the breach", "breach"),
+        ];
+        let p = TrainParams { folds: 0, ..TrainParams::default() };
+        train(&p, &data).unwrap().model
+    }
+
+    /// The bytes model format 1 wrote for `m`.
+    fn format_1_bytes(m: &Model) -> Vec<u8> {
+        let state = State {
+            labels: m.labels.clone(),
+            multi_label: m.multi_label,
+            vectorizer: Cow::Owned(m.vectorizer.to_bytes()),
+            scorer: LinearModelV1::from(&m.scorer),
+            calibration: m.calibration.clone(),
+            thresholds: m.thresholds.clone(),
+            metadata: serde_json::to_string(&m.metadata).unwrap(),
+        };
+        container::encode(MAGIC, 1, &postcard::to_allocvec(&state).unwrap())
+    }
+
+    #[test]
+    fn format_1_files_still_load_and_unknown_versions_are_errors() {
+        let m = small_model();
+        let old = format_1_bytes(&m);
+        assert_ne!(old, m.to_bytes());
+        let back = Model::from_bytes(&old, "old.sift").unwrap();
+        assert_eq!(back.to_bytes(), m.to_bytes(), "same model, written as format 2");
+        assert_eq!(back.scorer, m.scorer);
+        assert_eq!((back.format_version(), m.format_version()), (1, FORMAT_VERSION));
+        let (_, payload) = container::decode(&old, MAGIC, "sift model", FORMAT_VERSION).unwrap();
+        let zero = container::encode(MAGIC, 0, payload);
+        let err = Model::from_bytes(&zero, "zero.sift").unwrap_err().to_string();
+        assert!(err.contains("zero.sift") && err.contains("version 0"), "{err}");
     }
 }

@@ -47,7 +47,7 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
             let v = json!({
                 "model": name,
                 "bytes": bytes,
-                "format_version": sift_classify::FORMAT_VERSION,
+                "format_version": m.format_version(),
                 "multi_label": m.is_multi_label(),
                 "features": m.vectorizer().n_features(),
                 "labels": labels,
@@ -58,11 +58,7 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
         crate::Format::Text => {
             let p = &meta.params;
             let v = &p.vectorizer;
-            writeln!(
-                out,
-                "model        {name} ({bytes} bytes, format {})",
-                sift_classify::FORMAT_VERSION
-            )?;
+            writeln!(out, "model        {name} ({bytes} bytes, format {})", m.format_version())?;
             writeln!(
                 out,
                 "kind         {} classifier, {:?}, {} labels",
