@@ -201,7 +201,9 @@ impl LinearSvc {
 }
 
 /// The training matrix with its columns renumbered by falling document
-/// frequency, so the weights of frequent terms share a few cache lines.
+/// frequency, so the weights of frequent terms share a few cache lines
+/// (only the column indices are copied; values and row bounds are the
+/// matrix's own).
 ///
 /// Hand-written, measured: the dual solver spends most of its time reading
 /// `w[column]` for every entry of a row. In the vectorizer's sorted term
@@ -210,18 +212,18 @@ impl LinearSvc {
 /// common terms' weights fit in it. Entries keep their order within each
 /// row, so every sum runs in the same order and the weights come out
 /// bit-identical to training on the matrix itself.
-struct Packed {
-    indptr: Vec<usize>,
+struct Packed<'x> {
+    indptr: &'x [usize],
     cols: Vec<u32>,
-    vals: Vec<f32>,
+    vals: &'x [f32],
     /// `order[new] = old`: the original column of each renumbered column.
     order: Vec<u32>,
     /// The inverse: `new_of_old[old] = new`.
     new_of_old: Vec<u32>,
 }
 
-impl Packed {
-    fn new(x: &Csr<f32>) -> Packed {
+impl<'x> Packed<'x> {
+    fn new(x: &'x Csr<f32>) -> Self {
         let d = x.ncols();
         let mut df = vec![0u32; d];
         for &c in x.indices() {
@@ -232,14 +234,14 @@ impl Packed {
         Packed::with_order(x, order)
     }
 
-    fn with_order(x: &Csr<f32>, order: Vec<u32>) -> Packed {
+    fn with_order(x: &'x Csr<f32>, order: Vec<u32>) -> Self {
         let d = x.ncols();
         let mut new_of_old = vec![0u32; d];
         for (new, &old) in order.iter().enumerate() {
             new_of_old[old as usize] = new as u32;
         }
         let cols = x.indices().iter().map(|&c| new_of_old[c as usize]).collect();
-        Packed { indptr: x.indptr().to_vec(), cols, vals: x.data().to_vec(), order, new_of_old }
+        Packed { indptr: x.indptr(), cols, vals: x.data(), order, new_of_old }
     }
 
     fn ncols(&self) -> usize {
@@ -269,7 +271,12 @@ impl Packed {
 }
 
 /// Naive-Bayes log-count ratios of one binary problem over `rows`.
-fn nb_ratios(x: &Packed, rows: &[usize], positive: impl Fn(usize) -> bool, alpha: f64) -> Vec<f64> {
+fn nb_ratios(
+    x: &Packed<'_>,
+    rows: &[usize],
+    positive: impl Fn(usize) -> bool,
+    alpha: f64,
+) -> Vec<f64> {
     let d = x.ncols();
     let mut p = vec![alpha; d];
     let mut q = vec![alpha; d];
@@ -305,7 +312,7 @@ fn dot4(cols: &[u32], vals: &[f32], weight: impl Fn(usize) -> f64) -> f64 {
 
 /// Each row's squared norm, which every one-vs-rest problem without
 /// naive-Bayes scaling needs: computed once instead of once per class.
-fn squared_norms(x: &Packed) -> Vec<f64> {
+fn squared_norms(x: &Packed<'_>) -> Vec<f64> {
     (0..x.indptr.len() - 1).into_par_iter().map(|i| squared_norm(x.row(i).1)).collect()
 }
 
@@ -341,7 +348,7 @@ impl Weights {
 /// `positive` is behind a reference, so the refit after early stopping can
 /// call it again.
 fn fit_binary(
-    x: &Packed,
+    x: &Packed<'_>,
     all_rows: &[usize],
     positive: &(dyn Fn(usize) -> bool + Sync),
     p: &LinearSvcValidParams,
