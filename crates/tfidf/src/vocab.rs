@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::wordtable::{head8, PairTable, WordTable};
+use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 use sift_tokenize::hash_str;
 
@@ -129,45 +130,97 @@ impl LookupIndex {
 
     /// Builds the index of `vocab`. Terms are split into words on spaces
     /// (words never contain one).
+    ///
+    /// In passes that keep the slow part parallel: looking up the words of
+    /// a million n-grams is a cache miss each into a table of megabytes.
+    /// (1) In column order, unigram terms get ids (the only inserts in the
+    /// common case). (2) In parallel, the table is only read: each bigram's
+    /// words are looked up. (3) In column order, words not found get ids,
+    /// and longer n-grams are keyed. Ids depend only on the vocabulary,
+    /// never on the thread count.
     pub(crate) fn build(vocab: &Vocabulary) -> Result<Self> {
         if vocab.len() >= NONE as usize {
             return Err(Error::VocabularyTooLarge);
         }
+        let unigrams: Vec<u32> = (0..vocab.len() as u32)
+            .into_par_iter()
+            .with_min_len(4096)
+            .filter(|&c| !vocab.term(c as usize).contains(' '))
+            .collect();
+        let n_ngrams = vocab.len() - unigrams.len();
         // Size the tables up front: growing a table of a million entries
         // rehashes it about twenty times.
-        let n_ngrams = vocab.iter().filter(|t| t.contains(' ')).count();
-        let n_words = vocab.len() - n_ngrams;
+        let n_words = unigrams.len();
         let mut index = LookupIndex { words: WordTable::unbounded(), ..Default::default() };
         index.words.reserve(n_words + n_words / 2 + 16);
         index.word_col.reserve(n_words + n_words / 2 + 16);
-        let mut bigrams: Vec<(u64, u32)> = Vec::with_capacity(n_ngrams);
+        // 1. Unigram terms.
+        for &col in &unigrams {
+            let id = index.id_or_insert(vocab.term(col as usize));
+            index.word_col[id as usize] = col;
+        }
+        // 2. Each bigram's key (both words' ids); `LATER` for a bigram with
+        // a word that has no id yet, and for longer n-grams; `UNIGRAM` for
+        // unigram terms. In sorted order a word's n-grams follow each other,
+        // so each piece remembers its last first word.
+        const LATER: u64 = u64::MAX;
+        const UNIGRAM: u64 = u64::MAX - 1;
+        let mut keys: Vec<u64> = Vec::with_capacity(vocab.len());
+        (0..vocab.len())
+            .into_par_iter()
+            .with_min_len(4096)
+            .map_init(
+                || None::<(&str, Option<u32>)>,
+                |last, col| {
+                    let term = vocab.term(col);
+                    let Some(space) = term.find(' ') else { return UNIGRAM };
+                    let (first, rest) = (&term[..space], &term[space + 1..]);
+                    if rest.contains(' ') {
+                        return LATER;
+                    }
+                    let a = match *last {
+                        Some((w, id)) if w == first => id,
+                        _ => {
+                            let id = index.word_id(first);
+                            *last = Some((first, id));
+                            id
+                        }
+                    };
+                    match (a, index.word_id(rest)) {
+                        (Some(a), Some(b)) => pack2(a, b),
+                        _ => LATER,
+                    }
+                },
+            )
+            .collect_into_vec(&mut keys);
+        // 3. In column order: the words not found, and longer n-grams.
         let mut ids: Vec<u32> = Vec::with_capacity(8);
-        // Sorted vocabularies repeat first words: remember the last one.
-        let mut last_first: Option<(&str, u32)> = None;
-        for (col, term) in vocab.iter().enumerate() {
-            let col = col as u32;
-            let Some(space) = term.find(' ') else {
-                let id = index.id_or_insert(term);
-                index.word_col[id as usize] = col;
+        for (col, key) in keys.iter_mut().enumerate() {
+            if *key != LATER {
                 continue;
-            };
+            }
+            let term = vocab.term(col);
+            let Some(space) = term.find(' ') else { continue };
+            let rest = &term[space + 1..];
+            let first = index.id_or_insert(&term[..space]);
+            if !rest.contains(' ') {
+                *key = pack2(first, index.id_or_insert(rest));
+                continue;
+            }
             ids.clear();
-            let first = &term[..space];
-            let id = match last_first {
-                Some((lw, lid)) if lw == first => lid,
-                _ => index.id_or_insert(first),
-            };
-            last_first = Some((first, id));
-            ids.push(id);
-            for w in term[space + 1..].split(' ') {
+            ids.push(first);
+            for w in rest.split(' ') {
                 ids.push(index.id_or_insert(w));
             }
-            if ids.len() == 2 {
-                bigrams.push((pack2(ids[0], ids[1]), col));
-            } else {
-                index.long.insert(ids.as_slice().into(), col);
-            }
+            index.long.insert(ids.as_slice().into(), col as u32);
         }
+        let mut bigrams: Vec<(u64, u32)> = Vec::with_capacity(n_ngrams);
+        bigrams.extend(
+            keys.iter()
+                .enumerate()
+                .filter(|&(_, &k)| k != UNIGRAM && k != LATER)
+                .map(|(col, &k)| (k, col as u32)),
+        );
         index.bigrams = PairTable::from_pairs(bigrams);
         Ok(index)
     }
@@ -176,6 +229,49 @@ impl LookupIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_vocabularies_index_every_term_whatever_the_threads() {
+        // Sorted terms: most words are unigram terms, two thirds of the
+        // word pairs are bigrams, a few trigrams; over the parallel pieces'
+        // minimum size.
+        let words: Vec<String> = (0..120).map(|i| format!("w{i:03}")).collect();
+        let mut terms = std::collections::BTreeSet::new();
+        for (i, a) in words.iter().enumerate() {
+            if i % 7 != 0 {
+                terms.insert(a.clone());
+            }
+            for (j, b) in words.iter().enumerate() {
+                if (i * 31 + j) % 3 != 0 {
+                    terms.insert(format!("{a} {b}"));
+                }
+                if (i + j) % 50 == 0 {
+                    terms.insert(format!("{a} {b} {a}"));
+                }
+            }
+        }
+        let v = Vocabulary::from_terms(&terms).unwrap();
+        assert!(v.len() > 9000);
+        let build = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| LookupIndex::build(&v).unwrap())
+        };
+        let (one, two) = (build(1), build(2));
+        for w in &words {
+            assert_eq!(one.word_id(w), two.word_id(w), "{w}");
+        }
+        for (index, name) in [(&one, "1 thread"), (&two, "2 threads")] {
+            for (col, term) in v.iter().enumerate() {
+                let ids: Vec<u32> = term.split(' ').map(|w| index.word_id(w).unwrap()).collect();
+                let found = match ids.len() {
+                    1 => Some(index.word_column(ids[0])).filter(|&c| c != NONE),
+                    2 => index.bigrams.get(pack2(ids[0], ids[1])),
+                    _ => index.long.get(ids.as_slice()).copied(),
+                };
+                assert_eq!(found, Some(col as u32), "{term}, {name}");
+            }
+        }
+    }
 
     #[test]
     fn vocabulary_and_index() {
