@@ -75,8 +75,9 @@ pub struct LinearModel {
 }
 
 /// A [`LinearModel`] as model format 1 wrote it: the weights as a sequence
-/// of `f32`s. Read for old model files.
-#[derive(Serialize, Deserialize)]
+/// of `f32`s. Read for old model files (written only by tests).
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub(crate) struct LinearModelV1 {
     n_features: usize,
     n_classes: usize,
@@ -96,6 +97,7 @@ impl From<LinearModelV1> for LinearModel {
     }
 }
 
+#[cfg(test)]
 impl From<&LinearModel> for LinearModelV1 {
     fn from(m: &LinearModel) -> Self {
         LinearModelV1 {

@@ -394,8 +394,8 @@ fn fit_binary(
         })
         .collect();
     // w lives in the scaled feature space; b is the weight of the bias feature.
-    let mut w = match &scale {
-        Some(r) => Weights::Scaled(r.iter().map(|&r| [0.0, r]).collect()),
+    let mut w = match scale {
+        Some(r) => Weights::Scaled(r.into_iter().map(|r| [0.0, r]).collect()),
         None => Weights::Plain(vec![0.0f64; d]),
     };
     let mut b = 0.0f64;

@@ -196,13 +196,9 @@ fn stream(a: &Args, params: &TfidfValidParams) -> Result<()> {
         )));
     }
     let v = fitted.map_err(|e| input(format!("{}: {e}", a.input)))?;
-    let dir = match Path::new(&a.out).parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => Path::new(".").to_path_buf(),
-    };
     let fail = |e: std::io::Error| output(format!("{}: cannot write: {}", a.out, io_reason(&e)));
-    let mut body =
-        tempfile::Builder::new().prefix(".sift-").suffix(".tmp").tempfile_in(&dir).map_err(fail)?;
+    // The entries, written beside the output before their count is known.
+    let mut body = sift_tfidf::container::temp_beside(Path::new(&a.out)).map_err(fail)?;
     let (written, _) = with_texts(a, |texts| {
         let mut w = BufWriter::with_capacity(1 << 16, body.as_file_mut());
         let counts = if a.f64 {
