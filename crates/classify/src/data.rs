@@ -132,6 +132,18 @@ fn split_labels(s: &str) -> Vec<String> {
     s.split(['|', ';']).map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
 }
 
+/// U+FEFF, the byte-order mark some editors (Notepad, Excel's "UTF-8"
+/// exports) put at the start of a file; readers skip it there (the csv
+/// crate does so for CSV and TSV).
+const BOM: char = '\u{FEFF}';
+
+/// Removes a UTF-8 byte-order mark from the start of `bytes`.
+fn strip_bom(bytes: &mut Vec<u8>) {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+}
+
 /// Reads JSON Lines from any reader (`name` is used in messages).
 pub fn read_jsonl_from(reader: impl Read, name: &str, opts: &ReadOptions) -> Result<Loaded> {
     let mut c = Collector { name: name.to_string(), opts, out: Loaded::default() };
@@ -145,6 +157,9 @@ pub fn read_jsonl_from(reader: impl Read, name: &str, opts: &ReadOptions) -> Res
             break;
         }
         line += 1;
+        if line == 1 {
+            strip_bom(&mut buf);
+        }
         let r = (|| -> std::result::Result<Example, String> {
             let s = std::str::from_utf8(&buf)
                 .map_err(|e| format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()))?;
@@ -264,9 +279,10 @@ pub fn read_fasttext(reader: impl Read, name: &str, opts: &ReadOptions) -> Resul
         let line_no = i + 1;
         let r = match line {
             Err(e) => Err(format!("cannot read: {e}")),
-            Ok(l) if l.trim().is_empty() => continue,
+            Ok(l) if l.trim_start_matches(BOM).trim().is_empty() => continue,
             Ok(l) => {
                 let mut labels = Vec::new();
+                let l = if line_no == 1 { l.trim_start_matches(BOM) } else { &l };
                 let mut rest = l.trim_start();
                 while let Some(after) = rest.strip_prefix("__label__") {
                     let end = after.find(char::is_whitespace).unwrap_or(after.len());
@@ -313,7 +329,8 @@ pub fn read_dir(path: &Path) -> Result<Loaded> {
             .collect();
         files.sort();
         for f in files {
-            let bytes = std::fs::read(&f).map_err(|e| io_err(&f, e))?;
+            let mut bytes = std::fs::read(&f).map_err(|e| io_err(&f, e))?;
+            strip_bom(&mut bytes);
             let text = String::from_utf8(bytes).map_err(|e| Error::Input {
                 path: f.display().to_string(),
                 line: 0,
@@ -367,6 +384,28 @@ mod tests {
         assert_eq!(l.examples[0].text, "Steel tariffs rose");
         let e = read_fasttext("no label here\n".as_bytes(), "d.ft", &opts()).unwrap_err();
         assert_eq!(e.to_string(), "d.ft:1: expected `__label__NAME` before the text");
+    }
+
+    #[test]
+    fn a_byte_order_mark_at_the_start_of_a_file_is_skipped() {
+        let bom = "\u{FEFF}";
+        let jsonl = format!("{bom}{{\"text\": \"a\", \"label\": \"x\"}}\n");
+        let l = read_jsonl_from(jsonl.as_bytes(), "d.jsonl", &opts()).unwrap();
+        assert_eq!(l.examples, [Example { text: "a".into(), labels: vec!["x".into()] }]);
+        // Only at the start of the file: elsewhere it is still an error.
+        let later = format!("{{\"text\": \"a\", \"label\": \"x\"}}\n{jsonl}");
+        let e = read_jsonl_from(later.as_bytes(), "d.jsonl", &opts()).unwrap_err();
+        assert!(e.to_string().starts_with("d.jsonl:2: invalid JSON"), "{e}");
+        let ft = format!("{bom}__label__x steel\n");
+        let l = read_fasttext(ft.as_bytes(), "d.ft", &opts()).unwrap();
+        assert_eq!(l.examples, [Example { text: "steel".into(), labels: vec!["x".into()] }]);
+        let csv = format!("{bom}text,label\nsteel,x\n");
+        let l = read_delimited(csv.as_bytes(), "d.csv", b',', &opts()).unwrap();
+        assert_eq!(l.examples, [Example { text: "steel".into(), labels: vec!["x".into()] }]);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("x")).unwrap();
+        std::fs::write(dir.path().join("x").join("a.txt"), format!("{bom}steel")).unwrap();
+        assert_eq!(read_dir(dir.path()).unwrap().examples[0].text, "steel");
     }
 
     #[test]

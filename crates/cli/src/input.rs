@@ -70,7 +70,8 @@ pub fn substitute_invalid(bytes: &[u8]) -> String {
 
 /// Reads JSON Lines records, calling `f(line_number, record)` for each;
 /// every line must be a JSON object (an empty line is an error too, so that
-/// records and output rows line up).
+/// records and output rows line up). A byte-order mark at the start of the
+/// file is skipped.
 pub fn for_each_record(
     path: &str,
     mut f: impl FnMut(usize, serde_json::Value) -> Result<()>,
@@ -87,7 +88,10 @@ pub fn for_each_record(
             break;
         }
         line_no += 1;
-        let text = match std::str::from_utf8(&buf) {
+        // A byte-order mark (Notepad, Excel) may start the file.
+        let line =
+            if line_no == 1 { buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf) } else { &buf };
+        let text = match std::str::from_utf8(line) {
             Ok(t) => t,
             Err(e) => {
                 return Err(input(format!(

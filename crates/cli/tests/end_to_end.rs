@@ -201,3 +201,33 @@ fn training_flags_are_recorded_in_the_model() {
     assert_eq!(q["svm"]["nb_alpha"], 0.25);
     assert_eq!(q["svm"]["tol"], 0.0001, "the rest comes from the base model");
 }
+
+/// Files saved by Notepad or exported by Excel start with a byte-order mark:
+/// JSON Lines readers skip it, and text spans start after it (their offsets
+/// still count its three bytes, as in the file).
+#[test]
+fn files_that_start_with_a_byte_order_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let bom = "\u{FEFF}";
+    let text = dir.path().join("a.txt");
+    std::fs::write(&text, format!("{bom}Hackers stole card numbers.\r\n\r\nTariffs rose.\r\n"))
+        .unwrap();
+    let out: serde_json::Value =
+        serde_json::from_str(&sift(&["label", "--format", "json", text.to_str().unwrap()]))
+            .unwrap();
+    let first = &out["paragraphs"][0];
+    assert_eq!(
+        (&first["start"], &first["text"]),
+        (&3.into(), &"Hackers stole card numbers.".into())
+    );
+
+    let jsonl = dir.path().join("a.jsonl");
+    std::fs::write(&jsonl, format!("{bom}{{\"text\": \"Tariffs rose.\", \"label\": \"t\"}}\n"))
+        .unwrap();
+    let out = sift(&["label", "--jsonl", "--format", "jsonl", jsonl.to_str().unwrap()]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let mtx = dir.path().join("x.mtx").display().to_string();
+    let vocab = dir.path().join("v.txt").display().to_string();
+    sift(&["vectorize", "--input", jsonl.to_str().unwrap(), "--out", &mtx, "--vocab-out", &vocab]);
+    assert_eq!(std::fs::read_to_string(&vocab).unwrap(), "rose\ntariffs\n");
+}

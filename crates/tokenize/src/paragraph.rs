@@ -1,10 +1,10 @@
 //! Paragraphs (blocks separated by blank lines) and article titles.
 
-use crate::span::Span;
+use crate::span::{is_blank, Span};
 
 /// The paragraphs of `text`: maximal runs of non-blank lines, where a blank
-/// line holds only whitespace. Spans are trimmed of surrounding whitespace;
-/// `\r\n` line ends are handled.
+/// line holds only whitespace. Spans are trimmed of surrounding whitespace
+/// (and of a byte-order mark); `\r\n` line ends are handled.
 ///
 /// ```
 /// let text = "Title\n\nFirst paragraph,\nstill first.\n  \nSecond.";
@@ -20,7 +20,7 @@ pub fn paragraphs(text: &str) -> Vec<Span> {
         let line_end =
             memchr::memchr(b'\n', &bytes[line_start..]).map_or(text.len(), |i| line_start + i);
         let line = &text[line_start..line_end];
-        let trimmed_start = line.len() - line.trim_start().len();
+        let trimmed_start = line.len() - line.trim_start_matches(is_blank).len();
         if trimmed_start == line.len() {
             // Blank line: close the paragraph.
             if let Some(p) = para.take() {
@@ -28,7 +28,7 @@ pub fn paragraphs(text: &str) -> Vec<Span> {
             }
         } else {
             let s = line_start + trimmed_start;
-            let e = line_start + line.trim_end().len();
+            let e = line_start + line.trim_end_matches(is_blank).len();
             para = Some(match para {
                 Some(p) => Span::new(p.start, e),
                 None => Span::new(s, e),
@@ -82,6 +82,17 @@ mod tests {
 
     fn texts<'a>(text: &'a str, spans: &[Span]) -> Vec<&'a str> {
         spans.iter().map(|s| s.text(text)).collect()
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_paragraph() {
+        let t = "\u{FEFF}Spies\r\n\r\nTariffs rose.\r\n";
+        let p = paragraphs(t);
+        assert_eq!(texts(t, &p), ["Spies", "Tariffs rose."]);
+        assert_eq!(p[0].start, 3, "the span starts after the three bytes of the mark");
+        assert!(paragraphs("\u{FEFF}\n \n").is_empty());
+        let s = crate::sentences(t);
+        assert_eq!(texts(t, &s), ["Spies", "Tariffs rose."]);
     }
 
     #[test]

@@ -27,14 +27,15 @@
 //!   a list item (`-`, `*`, `•`, `1.`, `a)`), so unpunctuated list items and
 //!   headlines on their own paragraph are sentences of their own.
 //!
-//! Spans are trimmed of surrounding whitespace and include closing quotes and
-//! brackets. A straight double quote glued to the next word after a sentence
-//! end closes the sentence when a quote is open in the paragraph (counting
-//! quotes) and opens the next one otherwise (`pleased."It is`); a lone quote
-//! between spaces after a sentence end closes it (`...a year. " And`).
+//! Spans are trimmed of surrounding whitespace (and of a byte-order mark)
+//! and include closing quotes and brackets. A straight double quote glued to
+//! the next word after a sentence end closes the sentence when a quote is
+//! open in the paragraph (counting quotes) and opens the next one otherwise
+//! (`pleased."It is`); a lone quote between spaces after a sentence end
+//! closes it (`...a year. " And`).
 
 use crate::paragraph::paragraphs;
-use crate::span::Span;
+use crate::span::{is_blank, Span};
 use crate::word::decode;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::OnceLock;
@@ -501,7 +502,7 @@ impl QuoteCount {
 fn skip_space(text: &str, mut k: usize, end: usize) -> usize {
     while k < end {
         let (c, l) = decode(text, k);
-        if !c.is_whitespace() {
+        if !is_blank(c) {
             break;
         }
         k += l;
@@ -550,13 +551,13 @@ fn starts_list_item(text: &str, k: usize, end: usize) -> bool {
 }
 
 fn has_content(s: &str) -> bool {
-    !s.trim().is_empty()
+    !s.trim_matches(is_blank).is_empty()
 }
 
 fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
     let s = &text[start..end];
-    let lead = s.len() - s.trim_start().len();
-    let trail = s.trim_end().len();
+    let lead = s.len() - s.trim_start_matches(is_blank).len();
+    let trail = s.trim_end_matches(is_blank).len();
     if trail > lead {
         out.push(Span::new(start + lead, start + trail));
     }

@@ -65,3 +65,12 @@ impl From<std::ops::Range<usize>> for Span {
         Span { start: r.start, end: r.end }
     }
 }
+
+/// Characters that paragraph and sentence spans are trimmed of: whitespace,
+/// and U+FEFF, the byte-order mark that many Windows editors put at the
+/// start of a file (it is not whitespace to Unicode, but it is invisible
+/// and belongs to no sentence).
+#[inline]
+pub(crate) fn is_blank(c: char) -> bool {
+    c.is_whitespace() || c == '\u{FEFF}'
+}
