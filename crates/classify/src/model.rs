@@ -350,49 +350,63 @@ impl Model {
         idx.into_iter().map(|j| (vocab.term(j).to_string(), w[j])).collect()
     }
 
-    /// Evaluates on texts with label indices of this model.
+    /// Evaluates on texts with label indices of this model (for a
+    /// single-label model, exactly one index per text).
     pub fn evaluate_indices<S: AsRef<str> + Sync>(
         &self,
+        texts: &[S],
+        truth: &[Vec<usize>],
+    ) -> Report {
+        self.report(&self.labels, texts, truth)
+    }
+
+    /// The report over `labels`: this model's labels, then any others the
+    /// truth uses (never predicted).
+    fn report<S: AsRef<str> + Sync>(
+        &self,
+        labels: &[String],
         texts: &[S],
         truth: &[Vec<usize>],
     ) -> Report {
         let pred: Vec<Vec<usize>> =
             self.predict(texts, None).into_iter().map(|p| p.labels).collect();
         if self.multi_label {
-            metrics::multi_label(&self.labels, truth, &pred)
+            metrics::multi_label(labels, truth, &pred)
         } else {
             let t: Vec<usize> = truth.iter().map(|v| v.first().copied().unwrap_or(0)).collect();
             let p: Vec<usize> = pred.iter().map(|v| v[0]).collect();
-            metrics::single_label(&self.labels, &t, &p)
+            metrics::single_label(labels, &t, &p)
         }
     }
 
-    /// Evaluates on labelled examples; labels the model does not know count
-    /// as misses (and are reported).
+    /// Evaluates on labelled examples. Labels the model does not know are
+    /// returned, and the report lists them after the model's own: their
+    /// examples count as misses (support, recall 0), as in scikit-learn's
+    /// reports over the union of true and predicted labels.
     pub fn evaluate(&self, examples: &[crate::Example]) -> Result<(Report, Vec<String>)> {
-        let mut unknown = std::collections::BTreeSet::new();
-        let truth: Vec<Vec<usize>> = examples
-            .iter()
-            .map(|e| {
-                e.labels
-                    .iter()
-                    .filter_map(|l| match self.labels.binary_search(l) {
-                        Ok(i) => Some(i),
-                        Err(_) => {
-                            unknown.insert(l.clone());
-                            None
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
         if !self.multi_label && examples.iter().any(|e| e.labels.len() != 1) {
             return Err(Error::Data(
                 "a single-label model needs exactly one label per example".into(),
             ));
         }
+        let unknown: Vec<String> = examples
+            .iter()
+            .flat_map(|e| &e.labels)
+            .filter(|l| self.labels.binary_search(l).is_err())
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let k = self.labels.len();
+        let index = |l: &String| match self.labels.binary_search(l) {
+            Ok(i) => i,
+            Err(_) => k + unknown.binary_search(l).unwrap_or_default(),
+        };
+        let truth: Vec<Vec<usize>> =
+            examples.iter().map(|e| e.labels.iter().map(index).collect()).collect();
+        let labels: Vec<String> = self.labels.iter().chain(&unknown).cloned().collect();
         let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
-        Ok((self.evaluate_indices(&texts, &truth), unknown.into_iter().collect()))
+        Ok((self.report(&labels, &texts, &truth), unknown))
     }
 
     // --------------------------------------------------------- persistence

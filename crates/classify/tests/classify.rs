@@ -151,6 +151,26 @@ fn default_training_is_accurate_deterministic_and_round_trips() {
     let (report, unknown) = one.model.evaluate(test_ex).unwrap();
     assert!(unknown.is_empty());
     assert!(report.accuracy > 0.93, "accuracy {}", report.accuracy);
+    // A label the model does not know counts as a miss, even for examples
+    // predicted as the model's first label, and gets its own report row.
+    let first = &one.model.labels()[0];
+    let relabelled: Vec<Example> = test_ex
+        .iter()
+        .map(|e| Example {
+            text: e.text.clone(),
+            labels: vec![if &e.labels[0] == first { "zzz".into() } else { e.labels[0].clone() }],
+        })
+        .collect();
+    let moved = test_ex.iter().filter(|e| &e.labels[0] == first).count();
+    let (r2, unknown) = one.model.evaluate(&relabelled).unwrap();
+    assert_eq!(unknown, ["zzz"]);
+    let hits = |r: &metrics::Report| (r.accuracy * r.n as f64).round() as usize;
+    let first_hits = report.confusion.as_ref().unwrap().matrix[0][0];
+    assert_eq!(hits(&r2), hits(&report) - first_hits);
+    let zzz = r2.per_label.last().unwrap();
+    assert_eq!((zzz.label.as_str(), zzz.support, zzz.recall), ("zzz", moved, 0.0));
+    assert_eq!(r2.per_label[0].support, 0);
+    assert_eq!(r2.confusion.as_ref().unwrap().labels.len(), one.model.labels().len() + 1);
     let meta = one.model.metadata();
     assert!(meta.cross_validation.as_ref().unwrap().accuracy > 0.9);
     assert!(meta.validation.as_ref().unwrap().n > 50);
