@@ -19,7 +19,8 @@ pub fn write_atomic(
     let fail = |e: std::io::Error| {
         output(format!("{path}: cannot write: {}", crate::input::io_reason(&e)))
     };
-    let tmp = sift_tfidf::container::temp_beside(target).map_err(fail)?;
+    let tmp = sift_tfidf::container::temp_beside(target)
+        .map_err(|e| output(format!("{path}: cannot write: {e}")))?;
     {
         let mut w = BufWriter::with_capacity(1 << 16, tmp.as_file());
         write(&mut w).map_err(fail)?;

@@ -229,11 +229,21 @@ fn a_failed_run_leaves_existing_output_untouched() {
         rows += &format!("{{\"text\": \"football goal {i}\", \"label\": \"sport\"}}\n");
     }
     let ok = write(&dir, "ok.jsonl", rows.as_bytes());
+    let folder = dir.path().join("no/such/dir").display().to_string();
+    let missing = format!("folder {folder} does not exist");
     assert_fails(
         &run(&["train", "--data", &ok, "--out", &nowhere, "--folds", "0"]),
         5,
-        &[&nowhere],
+        &[&nowhere, &missing],
     );
+    let mtx = dir.path().join("no/such/dir/x.mtx").display().to_string();
+    let vocab = dir.path().join("v.txt").display().to_string();
+    let o = run(&["vectorize", "--input", &ok, "--out", &mtx, "--vocab-out", &vocab]);
+    assert_fails(&o, 5, &[&mtx, &missing]);
+    assert!(!o.stderr.contains(".sift-"), "the temporary file is not the user's concern");
+    let here = dir.path().display().to_string();
+    let o = run(&["train", "--data", &ok, "--out", &here, "--folds", "0"]);
+    assert_fails(&o, 5, &[&here, "is a directory, expected a file path"]);
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .filter_map(|e| e.ok())

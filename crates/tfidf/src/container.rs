@@ -104,6 +104,12 @@ pub fn decode<'b>(
 /// Writes `bytes` to `path` atomically: a temporary file beside it, flushed
 /// and synced, then renamed over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if path.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "is a directory, expected a file path",
+        ));
+    }
     let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
@@ -128,7 +134,16 @@ pub fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let tmp = builder.tempfile_in(dir)?;
+    // tempfile's own message names the random temporary path, which means
+    // nothing to the user: say which folder is missing or refused instead.
+    let tmp = builder.tempfile_in(dir).map_err(|e| {
+        let why = if dir.is_dir() {
+            format!("cannot create a file in {}: {}", dir.display(), std::io::Error::from(e.kind()))
+        } else {
+            format!("folder {} does not exist", dir.display())
+        };
+        std::io::Error::new(e.kind(), why)
+    })?;
     if let Ok(meta) = std::fs::metadata(path) {
         if meta.is_file() {
             std::fs::set_permissions(tmp.path(), meta.permissions())?;
@@ -154,6 +169,14 @@ mod tests {
         write_atomic(&new, b"payload").unwrap();
         assert_eq!(mode(&new), mode(&plain));
         assert_eq!(std::fs::read(&new).unwrap(), b"payload");
+        // Errors name the folder, not the temporary file.
+        let e = write_atomic(&dir.path().join("no/such/m.bin"), b"x").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("folder {} does not exist", dir.path().join("no/such").display())
+        );
+        let e = write_atomic(dir.path(), b"x").unwrap_err();
+        assert_eq!(e.to_string(), "is a directory, expected a file path");
         // Replacing a file keeps its permissions.
         for m in [0o640, 0o604] {
             std::fs::set_permissions(&new, std::fs::Permissions::from_mode(m)).unwrap();
