@@ -137,6 +137,15 @@ fn usage_errors_exit_2_on_one_line() {
     assert_fails(&run(&["label", sample, "--format", "xml"]), 2, &["xml"]);
     assert_fails(&run(&["label", sample, "--id-field", "id"]), 2, &["--jsonl"]);
     assert_fails(&run(&["summarize", sample, "--theme", "weather"]), 2, &["weather", "espionage"]);
+    for (flag, value, needle) in [
+        ("--sentences", "0", "must be at least 1"),
+        ("--words", "0", "must be at least 1"),
+        ("--ratio", "1.5", "a ratio must be within 0 (excluded) and 1"),
+        ("--mmr", "2", "must be within 0..=1"),
+    ] {
+        let o = run(&["summarize", sample, flag, value]);
+        assert_fails(&o, 2, &[&format!("{flag}: {needle}")]);
+    }
     assert_fails(&run(&["frobnicate"]), 2, &["frobnicate"]);
     let out = std::env::temp_dir().join("sift-never-written.sift").display().to_string();
     assert_fails(

@@ -114,7 +114,20 @@ pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
         mmr_lambda: a.mmr.or(defaults.mmr_lambda),
         ..defaults
     };
-    let mut summarizer = Summarizer::new(params).map_err(|e| usage(e.to_string()))?;
+    // The library names its parameters; the user typed flags.
+    let flag = |name: &str| match name {
+        "budget" if a.words.is_some() => "--words",
+        "budget" if a.ratio.is_some() => "--ratio",
+        "budget" => "--sentences",
+        "mmr_lambda" => "--mmr",
+        _ => "",
+    };
+    let mut summarizer = Summarizer::new(params).map_err(|e| match &e {
+        sift_summarize::Error::Param { name, reason } if !flag(name).is_empty() => {
+            usage(format!("{}: {reason}", flag(name)))
+        }
+        _ => usage(e.to_string()),
+    })?;
     match (&a.summarizer_model, a.algorithm) {
         (Some(path), _) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
