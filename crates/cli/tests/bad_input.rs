@@ -156,7 +156,7 @@ fn usage_errors_exit_2_on_one_line() {
     assert_fails(
         &run(&["train", "--data", sample, "--out", &out, "--early-stopping", "0.9"]),
         2,
-        &["early_stopping.fraction", "0.05..=0.5"],
+        &["--early-stopping: must be a fraction in 0.05..=0.5"],
     );
     let train = |flags: &[&str]| {
         let mut args = vec!["train", "--data", sample, "--out", &out];
@@ -165,7 +165,17 @@ fn usage_errors_exit_2_on_one_line() {
     };
     assert_fails(&train(&["--nb-scaling", "none"]), 2, &["--nb-scaling", "'none'", "off"]);
     assert_fails(&train(&["--nb-scaling=-1"]), 2, &["--nb-scaling", "positive"]);
-    assert_fails(&train(&["--tol", "0"]), 2, &["tol", "positive"]);
+    assert_fails(&train(&["--tol", "0"]), 2, &["--tol: must be a positive number"]);
+    assert_fails(&train(&["--validation", "0.95"]), 2, &["--validation: must be a fraction"]);
+    assert_fails(&train(&["--folds", "1"]), 2, &["--folds: must be 0 (off) or 2 to 20"]);
+    assert_fails(&train(&["--c", "0"]), 2, &["--c: must be a positive number"]);
+    let mtx = std::env::temp_dir().join("sift-never-written.mtx").display().to_string();
+    assert_fails(
+        &run(&["vectorize", "--input", sample, "--out", &mtx, "--hashing", "0"]),
+        2,
+        &["--hashing: 0 is not within"],
+    );
+    assert!(!std::path::Path::new(&mtx).exists());
     assert_fails(&train(&["--max-df", "1.5"]), 2, &["--max-df", "0.0..=1.0"]);
     assert_fails(&train(&["--loss", "log"]), 2, &["--loss", "log"]);
     assert!(!std::path::Path::new(&out).exists());

@@ -204,3 +204,52 @@ fn record_counter(quiet: bool, verb: &str) -> indicatif::ProgressBar {
     );
     bar
 }
+
+/// The flag behind a library parameter. The libraries name their parameters
+/// ("validation", "hashing.n_features"); the user typed flags, and a usage
+/// error should name the flag.
+fn flag_of(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "validation" => "--validation",
+        "folds" => "--folds",
+        "c" => "--c",
+        "tol" | "max_iter/tol" => "--tol",
+        "nb_alpha" => "--nb-scaling",
+        "early_stopping.fraction" => "--early-stopping",
+        "early_stopping.patience" => "--patience",
+        "none_label" => "--none-label",
+        "min_df" => "--min-df",
+        "max_df" => "--max-df",
+        "max_features" => "--max-features",
+        "hashing" | "hashing.n_features" => "--hashing",
+        _ => return None,
+    })
+}
+
+/// A usage error for a library's parameter error, naming the flag when
+/// there is one (`--validation: must be a fraction in 0.0..0.9`).
+pub fn param_usage(name: &str, reason: &str, whole: String) -> anyhow::Error {
+    match flag_of(name) {
+        Some(flag) => usage(format!("{flag}: {reason}")),
+        None => usage(whole),
+    }
+}
+
+/// [`param_usage`] for the vectorizer's errors.
+pub fn tfidf_usage(e: sift_tfidf::Error) -> anyhow::Error {
+    match &e {
+        sift_tfidf::Error::Param { name, reason } => param_usage(name, reason, e.to_string()),
+        _ => usage(e.to_string()),
+    }
+}
+
+/// [`param_usage`] for the classifiers' errors (the vectorizer's included).
+pub fn classify_usage(e: sift_classify::Error) -> anyhow::Error {
+    match e {
+        sift_classify::Error::Param { name, ref reason } => {
+            param_usage(name, reason, e.to_string())
+        }
+        sift_classify::Error::Vectorizer(v) => tfidf_usage(v),
+        _ => usage(e.to_string()),
+    }
+}

@@ -305,11 +305,11 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         params.svm.tol = t;
         params.logistic.tol = t;
     }
-    params.check().map_err(|e| usage(e.to_string()))?;
+    params.check().map_err(super::classify_usage)?;
     let examples = a.data.load(a.format, quiet)?;
     let trained =
         train_with_progress(&params, &examples, &mut progress_bar(quiet)).map_err(|e| match e {
-            sift_classify::Error::Param { .. } => usage(e.to_string()),
+            sift_classify::Error::Param { .. } => super::classify_usage(e),
             other => input(other.to_string()),
         })?;
     for w in &trained.warnings {

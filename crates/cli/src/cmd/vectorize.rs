@@ -108,7 +108,7 @@ pub fn run(a: Args) -> Result<()> {
     if let Some(d) = a.max_df {
         params = params.max_df(d);
     }
-    let params = params.check().map_err(|e| usage(e.to_string()))?;
+    let params = params.check().map_err(super::tfidf_usage)?;
     if a.stream {
         if a.batch == 0 {
             return Err(usage("--batch: expected at least 1"));
