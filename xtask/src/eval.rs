@@ -53,15 +53,18 @@ pub fn run(datasets: &str) -> Result<()> {
     );
     for name in datasets.split(',') {
         let b = load(name)?;
-        let examples: Vec<Example> = b
-            .train_texts
-            .iter()
-            .zip(&b.train_labels)
-            .map(|(t, ls)| Example {
-                text: t.clone(),
-                labels: ls.iter().map(|&l| b.labels[l].clone()).collect(),
-            })
-            .collect();
+        // The benchmark's (text, label indices) pairs as labelled examples.
+        let examples_of = |texts: &[String], labels: &[Vec<usize>]| -> Vec<Example> {
+            texts
+                .iter()
+                .zip(labels)
+                .map(|(t, ls)| Example {
+                    text: t.clone(),
+                    labels: ls.iter().map(|&l| b.labels[l].clone()).collect(),
+                })
+                .collect()
+        };
+        let examples = examples_of(&b.train_texts, &b.train_labels);
         let params = TrainParams { multi_label: b.multi_label, ..TrainParams::default() };
         let t = Instant::now();
         let trained = train(&params, &examples)?;
@@ -77,16 +80,7 @@ pub fn run(datasets: &str) -> Result<()> {
             .collect();
         // Test labels the model never saw count as misses (evaluate()
         // reports them); none of the four benchmarks has any.
-        let test_examples: Vec<Example> = b
-            .test_texts
-            .iter()
-            .zip(&b.test_labels)
-            .map(|(t, ls)| Example {
-                text: t.clone(),
-                labels: ls.iter().map(|&l| b.labels[l].clone()).collect(),
-            })
-            .collect();
-        let (report, unknown) = model.evaluate(&test_examples)?;
+        let (report, unknown) = model.evaluate(&examples_of(&b.test_texts, &b.test_labels))?;
         if !unknown.is_empty() {
             println!("  ({name}: test labels not in training, counted as misses: {unknown:?})");
         }

@@ -279,10 +279,12 @@ pub fn read_fasttext(reader: impl Read, name: &str, opts: &ReadOptions) -> Resul
         let line_no = i + 1;
         let r = match line {
             Err(e) => Err(format!("cannot read: {e}")),
-            Ok(l) if l.trim_start_matches(BOM).trim().is_empty() => continue,
             Ok(l) => {
+                let l = if line_no == 1 { l.strip_prefix(BOM).unwrap_or(&l) } else { &l };
+                if l.trim().is_empty() {
+                    continue;
+                }
                 let mut labels = Vec::new();
-                let l = if line_no == 1 { l.trim_start_matches(BOM) } else { &l };
                 let mut rest = l.trim_start();
                 while let Some(after) = rest.strip_prefix("__label__") {
                     let end = after.find(char::is_whitespace).unwrap_or(after.len());

@@ -13,14 +13,10 @@ pub fn write_atomic(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
     let target = Path::new(path);
-    if target.is_dir() {
-        return Err(output(format!("{path}: is a directory, expected a file path")));
-    }
     let fail = |e: std::io::Error| {
         output(format!("{path}: cannot write: {}", crate::input::io_reason(&e)))
     };
-    let tmp = sift_tfidf::container::temp_beside(target)
-        .map_err(|e| output(format!("{path}: cannot write: {e}")))?;
+    let tmp = sift_tfidf::container::temp_beside(target).map_err(cannot_create(path))?;
     {
         let mut w = BufWriter::with_capacity(1 << 16, tmp.as_file());
         write(&mut w).map_err(fail)?;
@@ -29,4 +25,11 @@ pub fn write_atomic(
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(target).map_err(|e| fail(e.error))?;
     Ok(())
+}
+
+/// The error for a temporary file that cannot be created beside `path`
+/// (`container::temp_beside` says why: a folder given as the output, a
+/// missing folder, a refused one).
+pub fn cannot_create(path: &str) -> impl Fn(std::io::Error) -> anyhow::Error + '_ {
+    move |e| output(format!("{path}: {e}"))
 }

@@ -104,12 +104,6 @@ pub fn decode<'b>(
 /// Writes `bytes` to `path` atomically: a temporary file beside it, flushed
 /// and synced, then renamed over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if path.is_dir() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::IsADirectory,
-            "is a directory, expected a file path",
-        ));
-    }
     let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
@@ -121,8 +115,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// gets the permissions `path` already has, or for a new file the ones any
 /// new file gets (0666 less the umask on Unix): a plain temporary file is
 /// readable by its owner only, and renaming it would have changed who can
-/// read the user's file.
+/// read the user's file. A `path` that is a folder is refused here, before
+/// any work is written beside it.
 pub fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    if path.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "is a directory, expected a file path",
+        ));
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

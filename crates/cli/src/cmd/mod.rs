@@ -222,6 +222,7 @@ fn flag_of(name: &str) -> Option<&'static str> {
         "max_df" => "--max-df",
         "max_features" => "--max-features",
         "hashing" | "hashing.n_features" => "--hashing",
+        "mmr_lambda" => "--mmr",
         _ => return None,
     })
 }

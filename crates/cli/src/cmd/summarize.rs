@@ -114,17 +114,18 @@ pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
         mmr_lambda: a.mmr.or(defaults.mmr_lambda),
         ..defaults
     };
-    // The library names its parameters; the user typed flags.
-    let flag = |name: &str| match name {
-        "budget" if a.words.is_some() => "--words",
-        "budget" if a.ratio.is_some() => "--ratio",
-        "budget" => "--sentences",
-        "mmr_lambda" => "--mmr",
-        _ => "",
+    // The budget is one library parameter behind three flags.
+    let budget_flag = match (a.words, a.ratio) {
+        (Some(_), _) => "--words",
+        (_, Some(_)) => "--ratio",
+        _ => "--sentences",
     };
     let mut summarizer = Summarizer::new(params).map_err(|e| match &e {
-        sift_summarize::Error::Param { name, reason } if !flag(name).is_empty() => {
-            usage(format!("{}: {reason}", flag(name)))
+        sift_summarize::Error::Param { name: "budget", reason } => {
+            usage(format!("{budget_flag}: {reason}"))
+        }
+        sift_summarize::Error::Param { name, reason } => {
+            super::param_usage(name, reason, e.to_string())
         }
         _ => usage(e.to_string()),
     })?;

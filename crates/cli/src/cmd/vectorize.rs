@@ -198,7 +198,8 @@ fn stream(a: &Args, params: &TfidfValidParams) -> Result<()> {
     let v = fitted.map_err(|e| input(format!("{}: {e}", a.input)))?;
     let fail = |e: std::io::Error| output(format!("{}: cannot write: {}", a.out, io_reason(&e)));
     // The entries, written beside the output before their count is known.
-    let mut body = sift_tfidf::container::temp_beside(Path::new(&a.out)).map_err(fail)?;
+    let mut body = sift_tfidf::container::temp_beside(Path::new(&a.out))
+        .map_err(crate::output::cannot_create(&a.out))?;
     let (written, _) = with_texts(a, |texts| {
         let mut w = BufWriter::with_capacity(1 << 16, body.as_file_mut());
         let counts = if a.f64 {
