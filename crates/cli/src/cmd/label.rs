@@ -20,7 +20,7 @@
 use super::{inputs, Article, Batching};
 use anyhow::Result;
 use serde_json::{json, Map, Value};
-use sift_classify::{argmax, LabelOptions, LabelledArticle, Model};
+use sift_classify::{argmax, LabelOptions, LabelledArticle, Model, TermContribution};
 use std::io::{IsTerminal, Write};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -183,7 +183,9 @@ impl<'a> Emitter<'a> {
                     .map(|t| {
                         format!(
                             "{}:{}={:.4}",
-                            labels[t.label], t.contribution.term, t.contribution.weight
+                            labels[t.label],
+                            surface(t, &item.text, usize::MAX),
+                            t.contribution.weight
                         )
                     })
                     .collect::<Vec<_>>()
@@ -278,11 +280,7 @@ impl<'a> Emitter<'a> {
                     .top_terms
                     .iter()
                     .filter(|t| t.label == c)
-                    .map(|t| {
-                        let surface =
-                            t.first.map_or(t.contribution.term.as_str(), |s| s.text(text));
-                        format!("{} {:.2}", one_line(surface, 40), t.contribution.weight)
-                    })
+                    .map(|t| format!("{} {:.2}", surface(t, text, 40), t.contribution.weight))
                     .collect();
                 o += &format!(
                     "{indent}{}: {}\n",
@@ -311,6 +309,13 @@ fn ranked(labels: &[usize], probs: &[f32]) -> Vec<usize> {
 
 /// `s` on one line (runs of whitespace become one space), cut to `max`
 /// characters with an ellipsis.
+/// A top term as the reader wrote it: its first occurrence in the paragraph
+/// on one line (at most `max` characters), or the model's (stemmed) term when
+/// it has no occurrence to show.
+fn surface(t: &TermContribution, text: &str, max: usize) -> String {
+    one_line(t.first.map_or(t.contribution.term.as_str(), |s| s.text(text)), max)
+}
+
 fn one_line(s: &str, max: usize) -> String {
     let mut o = String::new();
     for (i, w) in s.split_whitespace().enumerate() {
