@@ -169,6 +169,14 @@ fn usage_errors_exit_2_on_one_line() {
     assert_fails(&train(&["--validation", "0.95"]), 2, &["--validation: must be a fraction"]);
     assert_fails(&train(&["--folds", "1"]), 2, &["--folds: must be 0 (off) or 2 to 20"]);
     assert_fails(&train(&["--c", "0"]), 2, &["--c: must be a positive number"]);
+    // eval refuses a bad --folds before reading any data.
+    for k in ["1", "21"] {
+        assert_fails(
+            &run(&["eval", "--data", "/nonexistent/data.jsonl", "--folds", k]),
+            2,
+            &["--folds: must be", "2 to 20"],
+        );
+    }
     let mtx = std::env::temp_dir().join("sift-never-written.mtx").display().to_string();
     assert_fails(
         &run(&["vectorize", "--input", sample, "--out", &mtx, "--hashing", "0"]),

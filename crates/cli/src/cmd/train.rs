@@ -369,8 +369,23 @@ pub struct EvalArgs {
 
 pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let m = crate::models::load(a.model.as_deref())?;
+    // Cross-validation retrains with the model's settings and K folds:
+    // refuse a bad K before reading the data.
+    let cv_params = match a.folds {
+        Some(k) if k < 2 => return Err(usage("--folds: must be 2 to 20")),
+        Some(k) => {
+            let params = sift_classify::TrainParams {
+                folds: k,
+                validation: 0.0,
+                ..m.metadata().params.clone()
+            };
+            params.check().map_err(super::classify_usage)?;
+            Some(params)
+        }
+        None => None,
+    };
     let examples = a.data.load(a.data_format, quiet)?;
-    let report = match a.folds {
+    let report = match cv_params {
         None => {
             let (report, unknown) = m.evaluate(&examples).map_err(|e| input(e.to_string()))?;
             if !unknown.is_empty() && !quiet {
@@ -381,17 +396,11 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
             }
             report
         }
-        Some(k) => {
-            if k < 2 {
-                return Err(usage("--folds: expected at least 2"));
-            }
-            let params = sift_classify::TrainParams {
-                folds: k,
-                validation: 0.0,
-                ..m.metadata().params.clone()
-            };
-            let trained =
-                sift_classify::train(&params, &examples).map_err(|e| input(e.to_string()))?;
+        Some(params) => {
+            let trained = sift_classify::train(&params, &examples).map_err(|e| match e {
+                sift_classify::Error::Param { .. } => super::classify_usage(e),
+                other => input(other.to_string()),
+            })?;
             trained
                 .model
                 .metadata()
