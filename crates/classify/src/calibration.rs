@@ -88,6 +88,15 @@ impl Platt {
                 break;
             }
         }
+        if a > 0.0 {
+            // Higher scores would mean a lower probability: the scores carry
+            // no usable order for this label (out-of-fold scores of tiny
+            // data can anti-correlate with the labels by construction). A
+            // calibrator must not reverse the classifier, so fall back to
+            // the constrained optimum a = 0: the smoothed base rate.
+            let mean = t.iter().sum::<f64>() / t.len().max(1) as f64;
+            return Platt { a: 0.0, b: ((1.0 - mean) / mean).ln() };
+        }
         Platt { a, b }
     }
 }
@@ -125,6 +134,20 @@ mod tests {
         assert!(p.a < 0.0);
         assert!(p.prob(2.0) > 0.95 && p.prob(-2.0) < 0.05);
         assert!((p.prob(0.0) - 0.5).abs() < 0.05);
+    }
+
+    #[test]
+    fn platt_never_reverses_the_scores() {
+        // Positives score lower than negatives: the fit falls back to the
+        // smoothed base rate instead of a decreasing sigmoid.
+        let scores = [-1.0, -0.9, -0.8, 0.5, 0.6, 0.7, 0.8, 0.9];
+        let labels = [true, true, true, false, false, false, false, false];
+        let p = Platt::fit(&scores, &labels);
+        assert_eq!(p.a, 0.0);
+        let base = (3.0 + 1.0) / (3.0 + 2.0) * 3.0 / 8.0 + 1.0 / (5.0 + 2.0) * 5.0 / 8.0;
+        assert!((p.prob(-5.0) - base).abs() < 1e-12 && (p.prob(5.0) - base).abs() < 1e-12);
+        // No data: no panic, a finite probability.
+        assert!(Platt::fit(&[], &[]).prob(1.0).is_finite());
     }
 
     #[test]

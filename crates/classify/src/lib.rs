@@ -57,4 +57,4 @@ pub use model::{Contribution, Metadata, Model, Prediction, FORMAT_VERSION, MAGIC
 pub use records::SparseRecords;
 pub use rng::Rng;
 pub use svm::{ClassWeight, LinearSvc, LinearSvcParams, LinearSvcValidParams, SvmLoss};
-pub use train::{train, train_with_progress, Algorithm, TrainParams, Trained};
+pub use train::{train, train_with_progress, Algorithm, TrainParams, Trained, MAX_FOLDS};

@@ -26,6 +26,9 @@ use sift_tfidf::{Csr, DocFreq, TfidfParams, TfidfSettings};
 use sift_tokenize::{AnalyzerConfig, Language};
 use std::collections::BTreeMap;
 
+/// The most cross-validation folds [`TrainParams::folds`] accepts.
+pub const MAX_FOLDS: usize = 20;
+
 /// Which learner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -106,10 +109,10 @@ impl TrainParams {
     /// Checks ranges and combinations.
     pub fn check(&self) -> Result<()> {
         TfidfParams::from_settings(self.vectorizer.clone()).check_ref()?;
-        if self.folds == 1 || self.folds > 20 {
+        if self.folds == 1 || self.folds > MAX_FOLDS {
             return Err(Error::Param {
                 name: "folds",
-                reason: "must be 0 (off) or 2 to 20".into(),
+                reason: format!("must be 0 (off) or 2 to {MAX_FOLDS}"),
             });
         }
         if !(0.0..0.9).contains(&self.validation) {
@@ -462,42 +465,65 @@ pub fn train_with_progress(
                 oof[i * k..(i + 1) * k].copy_from_slice(&s);
             }
         }
-        let platt: Vec<Platt> = (0..k)
-            .map(|c| {
-                let scores: Vec<f64> = rows.iter().map(|&i| oof[i * k + c] as f64).collect();
-                let pos: Vec<bool> = rows.iter().map(|&i| ty[i].contains(&c)).collect();
-                Platt::fit(&scores, &pos)
-            })
-            .collect();
-        let probs = |i: usize| -> Vec<f32> {
-            (0..k).map(|c| platt[c].prob(oof[i * k + c] as f64) as f32).collect()
-        };
-        let (thresholds, report) = if p.multi_label {
-            let thr: Vec<f32> = (0..k)
+        // Calibration (and, multi-label, thresholds) fitted on the
+        // out-of-fold scores of `among` rows.
+        let calibrate = |among: &dyn Fn(usize) -> bool| -> (Vec<Platt>, Option<Vec<f32>>) {
+            let picked: Vec<usize> = rows.iter().copied().filter(|&i| among(i)).collect();
+            let platt: Vec<Platt> = (0..k)
+                .into_par_iter()
                 .map(|c| {
-                    label_threshold(
-                        rows.iter()
-                            .map(|&i| (platt[c].prob(oof[i * k + c] as f64), ty[i].contains(&c)))
-                            .collect(),
-                    ) as f32
+                    let scores: Vec<f64> = picked.iter().map(|&i| oof[i * k + c] as f64).collect();
+                    let pos: Vec<bool> = picked.iter().map(|&i| ty[i].contains(&c)).collect();
+                    Platt::fit(&scores, &pos)
                 })
                 .collect();
+            let thr = p.multi_label.then(|| {
+                (0..k)
+                    .map(|c| {
+                        label_threshold(
+                            picked
+                                .iter()
+                                .map(|&i| {
+                                    (platt[c].prob(oof[i * k + c] as f64), ty[i].contains(&c))
+                                })
+                                .collect(),
+                        ) as f32
+                    })
+                    .collect()
+            });
+            (platt, thr)
+        };
+        // The model's: every row's out-of-fold scores.
+        let (platt, thresholds) = calibrate(&|_| true);
+        // The report's: each fold's rows are calibrated (and thresholded) by
+        // the other folds only, so its figures are out-of-sample at every
+        // step. Calibrating on the rows being scored would let a per-label
+        // sigmoid learn the held-out labels (on tiny data it turned a model
+        // that predicts one label for everything into a perfect score).
+        let per_fold: Vec<(Vec<Platt>, Option<Vec<f32>>)> =
+            (0..p.folds).map(|f| calibrate(&|i| fold[i] != f)).collect();
+        let probs = |i: usize| -> Vec<f32> {
+            let platt = &per_fold[fold[i]].0;
+            (0..k).map(|c| platt[c].prob(oof[i * k + c] as f64) as f32).collect()
+        };
+        let report = if p.multi_label {
             let pred: Vec<Vec<usize>> = rows
                 .iter()
                 .map(|&i| {
                     let pr = probs(i);
+                    let thr = per_fold[fold[i]].1.as_deref().unwrap_or(&[]);
                     crate::model::without_none(
-                        (0..k).filter(|&c| pr[c] >= thr[c]).collect(),
+                        (0..k).filter(|&c| thr.get(c).is_some_and(|&t| pr[c] >= t)).collect(),
                         none,
                         &pr,
                     )
                 })
                 .collect();
-            (Some(thr), metrics::multi_label(&labels, &ty, &pred))
+            metrics::multi_label(&labels, &ty, &pred)
         } else {
             let pred: Vec<usize> = rows.iter().map(|&i| argmax(&probs(i))).collect();
             let truth: Vec<usize> = ty.iter().map(|v| v[0]).collect();
-            (None, metrics::single_label(&labels, &truth, &pred))
+            metrics::single_label(&labels, &truth, &pred)
         };
         (Some(platt), thresholds, Some(report))
     } else {

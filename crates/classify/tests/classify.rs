@@ -225,6 +225,33 @@ fn every_learner_trains_calibrated_models() {
     }
 }
 
+/// The cross-validated report is out-of-sample at every step: each fold is
+/// calibrated (and, multi-label, thresholded) by the other folds' scores.
+/// Calibrating on the scores being reported let a per-label sigmoid learn
+/// the held-out labels: on data with nothing to learn from, it reported a
+/// perfect score for a model that predicts the same label for everything.
+#[test]
+fn cross_validation_cannot_learn_the_held_out_labels() {
+    // Every text shares one word and otherwise has words of its own, so no
+    // feature tells the labels apart (min_df keeps only the shared word).
+    let labels = ["breach", "spy", "trade"];
+    let ex: Vec<Example> = (0..18)
+        .map(|i| Example {
+            text: format!("report w{i}a w{i}b w{i}c"),
+            labels: vec![labels[i % 3].to_string()],
+        })
+        .collect();
+    for folds in [3, 5, 18] {
+        let p = TrainParams { folds, ..TrainParams::default() };
+        let model = train(&p, &ex).unwrap().model;
+        let cv = model.metadata().cross_validation.as_ref().unwrap();
+        assert!(cv.accuracy <= 0.34, "{folds} folds: cross-validated accuracy {}", cv.accuracy);
+        // The model itself cannot tell the labels apart either.
+        let (fit, _) = model.evaluate(&ex).unwrap();
+        assert!(fit.accuracy <= 0.34, "{folds} folds: accuracy {}", fit.accuracy);
+    }
+}
+
 #[test]
 fn multi_label_with_no_label_outcome() {
     // Reuters ModApte train, first 600: topics as labels, many docs with none.

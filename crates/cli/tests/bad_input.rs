@@ -174,7 +174,7 @@ fn usage_errors_exit_2_on_one_line() {
         assert_fails(
             &run(&["eval", "--data", "/nonexistent/data.jsonl", "--folds", k]),
             2,
-            &["--folds: must be", "2 to 20"],
+            &["--folds: must be 2 to 20"],
         );
     }
     let mtx = std::env::temp_dir().join("sift-never-written.mtx").display().to_string();

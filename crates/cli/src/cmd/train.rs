@@ -372,7 +372,9 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     // Cross-validation retrains with the model's settings and K folds:
     // refuse a bad K before reading the data.
     let cv_params = match a.folds {
-        Some(k) if k < 2 => return Err(usage("--folds: must be 2 to 20")),
+        Some(k) if !(2..=sift_classify::MAX_FOLDS).contains(&k) => {
+            return Err(usage(format!("--folds: must be 2 to {}", sift_classify::MAX_FOLDS)))
+        }
         Some(k) => {
             let params = sift_classify::TrainParams {
                 folds: k,
