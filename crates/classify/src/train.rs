@@ -26,6 +26,17 @@ use sift_tfidf::{Csr, DocFreq, TfidfParams, TfidfSettings};
 use sift_tokenize::{AnalyzerConfig, Language};
 use std::collections::BTreeMap;
 
+/// Below this many features, training warns that the model has too little
+/// to go on (a user's first try on a handful of examples with `min_df` 2).
+const FEW_FEATURES: usize = 20;
+
+fn describe_df(d: sift_tfidf::DocFreq) -> String {
+    match d {
+        DocFreq::Count(n) => n.to_string(),
+        DocFreq::Fraction(f) => format!("{}%", f * 100.0),
+    }
+}
+
 /// The most cross-validation folds [`TrainParams::folds`] accepts.
 pub const MAX_FOLDS: usize = 20;
 
@@ -445,6 +456,18 @@ pub fn train_with_progress(
     progress("vectorize", 0, 1);
     let (vectorizer, x) = tfidf.fit_transform(&texts)?;
     progress("vectorize", 1, 1);
+    if vectorizer.hashing().is_none() && vectorizer.n_features() < FEW_FEATURES {
+        let v = &p.vectorizer;
+        let n = vectorizer.n_features();
+        warnings.push(format!(
+            "only {n} feature{} left after min_df {} and max_df {} over {} training texts: too \
+             few to tell labels apart (lower min_df, or add examples)",
+            if n == 1 { "" } else { "s" },
+            describe_df(v.min_df),
+            describe_df(v.max_df),
+            texts.len()
+        ));
+    }
     let ty: Vec<Vec<usize>> = train_idx.iter().map(|&i| y[i].clone()).collect();
     let rows: Vec<usize> = (0..texts.len()).collect();
     // Cross-validation: out-of-fold scores for calibration, thresholds and

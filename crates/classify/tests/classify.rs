@@ -243,7 +243,13 @@ fn cross_validation_cannot_learn_the_held_out_labels() {
         .collect();
     for folds in [3, 5, 18] {
         let p = TrainParams { folds, ..TrainParams::default() };
-        let model = train(&p, &ex).unwrap().model;
+        let trained = train(&p, &ex).unwrap();
+        assert!(
+            trained.warnings.iter().any(|w| w.starts_with("only 1 feature left after min_df 2")),
+            "{:?}",
+            trained.warnings
+        );
+        let model = trained.model;
         let cv = model.metadata().cross_validation.as_ref().unwrap();
         assert!(cv.accuracy <= 0.34, "{folds} folds: cross-validated accuracy {}", cv.accuracy);
         // The model itself cannot tell the labels apart either.
