@@ -27,6 +27,13 @@ pub fn write_atomic(
     Ok(())
 }
 
+/// Refuses, before any long work, an output path that could not be written
+/// at the end (a missing or refused folder, a folder given as the file): a
+/// temporary file is created beside it and removed at once.
+pub fn check_writable(path: &str) -> Result<()> {
+    sift_tfidf::container::temp_beside(Path::new(path)).map(drop).map_err(cannot_create(path))
+}
+
 /// The error for a temporary file that cannot be created beside `path`
 /// (`container::temp_beside` says why: a folder given as the output, a
 /// missing folder, a refused one).

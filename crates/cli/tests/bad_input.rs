@@ -268,6 +268,23 @@ fn a_failed_run_leaves_existing_output_untouched() {
     let o = run(&["vectorize", "--input", &ok, "--out", &mtx, "--vocab-out", &vocab]);
     assert_fails(&o, 5, &[&mtx, &missing]);
     assert!(!o.stderr.contains(".sift-"), "the temporary file is not the user's concern");
+    // A bad --vocab-out is refused before the matrix is written.
+    let good_mtx = dir.path().join("x.mtx");
+    let bad_vocab = dir.path().join("no/such/dir/v.txt").display().to_string();
+    let o = run(&[
+        "vectorize",
+        "--input",
+        &ok,
+        "--out",
+        &good_mtx.display().to_string(),
+        "--vocab-out",
+        &bad_vocab,
+    ]);
+    assert_fails(&o, 5, &[&bad_vocab, &missing]);
+    assert!(!good_mtx.exists(), "no matrix without its vocabulary");
+    // eval --report and train-summarizer refuse their outputs before working.
+    let report = dir.path().join("no/such/dir/r.html").display().to_string();
+    assert_fails(&run(&["eval", "--data", &ok, "--report", &report]), 5, &[&report, &missing]);
     let here = dir.path().display().to_string();
     let o = run(&["train", "--data", &ok, "--out", &here, "--folds", "0"]);
     assert_fails(&o, 5, &[&here, "is a directory, expected a file path"]);

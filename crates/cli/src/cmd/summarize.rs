@@ -265,6 +265,7 @@ pub struct TrainArgs {
 }
 
 pub fn train(a: TrainArgs, out: &mut dyn Write) -> Result<()> {
+    crate::output::check_writable(&a.out)?;
     let mut pairs = Vec::new();
     for path in &a.data {
         for_each_record(path, |line, rec| {

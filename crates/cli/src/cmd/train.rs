@@ -306,6 +306,7 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         params.logistic.tol = t;
     }
     params.check().map_err(super::classify_usage)?;
+    crate::output::check_writable(&a.out)?;
     let examples = a.data.load(a.format, quiet)?;
     let trained =
         train_with_progress(&params, &examples, &mut progress_bar(quiet)).map_err(|e| match e {
@@ -321,11 +322,12 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let m = &trained.model;
     writeln!(
         out,
-        "trained {} on {} examples, {} labels, {} features -> {}",
+        "trained {} on {} examples, {} labels, {} feature{} -> {}",
         if m.is_multi_label() { "a multi-label model" } else { "a model" },
         m.metadata().n_examples,
         m.labels().len(),
         m.vectorizer().n_features(),
+        if m.vectorizer().n_features() == 1 { "" } else { "s" },
         a.out
     )?;
     if let Some(r) = &m.metadata().cross_validation {
@@ -386,6 +388,9 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         }
         None => None,
     };
+    if let Some(path) = &a.report {
+        crate::output::check_writable(path)?;
+    }
     let examples = a.data.load(a.data_format, quiet)?;
     let report = match cv_params {
         None => {

@@ -109,6 +109,11 @@ pub fn run(a: Args) -> Result<()> {
         params = params.max_df(d);
     }
     let params = params.check().map_err(super::tfidf_usage)?;
+    // Both outputs are refused up front, so a bad --vocab-out does not leave
+    // a matrix without its vocabulary after the whole corpus was read.
+    for path in std::iter::once(&a.out).chain(&a.vocab_out) {
+        crate::output::check_writable(path)?;
+    }
     if a.stream {
         if a.batch == 0 {
             return Err(usage("--batch: expected at least 1"));
