@@ -227,6 +227,27 @@ fn training_data_errors_and_warnings() {
     );
     assert_fails(&run(&["train", "--data", &one, "--out", &out]), 3, &["\"x\"", "two labels"]);
     assert_fails(&run(&["train", "--multi-label", "--data", &one, "--out", &out]), 3, &["\"x\""]);
+    // Pruning that leaves nothing: the hint names the flags.
+    let two = write(
+        &dir,
+        "two.jsonl",
+        b"{\"text\": \"steel tariffs\", \"label\": \"x\"}\n{\"text\": \"stolen data\", \"label\": \"y\"}\n",
+    );
+    let hint = "(lower --min-df or raise --max-df)";
+    assert_fails(&run(&["train", "--data", &two, "--out", &out]), 3, &["no terms remain", hint]);
+    let mtx = dir.path().join("x.mtx").display().to_string();
+    for stream in [false, true] {
+        let mut args = vec!["vectorize", "--input", &two, "--out", &mtx, "--min-df", "2"];
+        if stream {
+            args.push("--stream");
+        }
+        assert_fails(&run(&args), 3, &[&format!("{two}: after pruning"), hint]);
+    }
+    // Skipped rows are counted in the singular too.
+    let rows = write(&dir, "rows.csv", b"text,label\nsteel tariffs,x\nbad row\nstolen data,y\n");
+    let o = run(&["train", "--data", &rows, "--out", &out, "--skip-bad-rows", "--min-df", "1"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("skipped 1 malformed row in"), "{}", o.stderr);
     // A label with one example: a warning, and a model.
     let mut rows = String::new();
     for i in 0..6 {

@@ -244,6 +244,27 @@ pub fn tfidf_usage(e: sift_tfidf::Error) -> anyhow::Error {
     }
 }
 
+/// A data error from training, in the CLI's words: the vectorizer's hint
+/// about its pruning names the flags (`--min-df`) rather than the library's
+/// parameters (`min_df`).
+pub fn data_error(e: sift_classify::Error) -> String {
+    match e {
+        sift_classify::Error::Vectorizer(v) => tfidf_data_error(&v),
+        other => other.to_string(),
+    }
+}
+
+/// [`data_error`] for the vectorizer's errors.
+pub fn tfidf_data_error(e: &sift_tfidf::Error) -> String {
+    match *e {
+        sift_tfidf::Error::NoTermsAfterPruning { min, max, docs } => format!(
+            "after pruning, no terms remain: every term is in fewer than {min} or more than {max} \
+             of the {docs} documents (lower --min-df or raise --max-df)"
+        ),
+        ref other => other.to_string(),
+    }
+}
+
 /// [`param_usage`] for the classifiers' errors (the vectorizer's included).
 pub fn classify_usage(e: sift_classify::Error) -> anyhow::Error {
     match e {

@@ -96,8 +96,9 @@ impl DataArgs {
             let loaded = sift_classify::read(p, format, &opts).map_err(|e| input(e.to_string()))?;
             if !loaded.skipped.is_empty() && !quiet {
                 eprintln!(
-                    "sift: warning: skipped {} malformed rows in {path}, the first: {}",
+                    "sift: warning: skipped {} malformed row{} in {path}, the first: {}",
                     loaded.skipped.len(),
+                    if loaded.skipped.len() == 1 { "" } else { "s" },
                     loaded.skipped[0]
                 );
             }
@@ -311,7 +312,7 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let trained =
         train_with_progress(&params, &examples, &mut progress_bar(quiet)).map_err(|e| match e {
             sift_classify::Error::Param { .. } => super::classify_usage(e),
-            other => input(other.to_string()),
+            other => input(super::data_error(other)),
         })?;
     for w in &trained.warnings {
         if !quiet {
@@ -406,7 +407,7 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         Some(params) => {
             let trained = sift_classify::train(&params, &examples).map_err(|e| match e {
                 sift_classify::Error::Param { .. } => super::classify_usage(e),
-                other => input(other.to_string()),
+                other => input(super::data_error(other)),
             })?;
             trained
                 .model

@@ -131,7 +131,7 @@ pub fn run(a: Args) -> Result<()> {
             a.input, a.text_field
         )));
     }
-    let fit = |e: sift_tfidf::Error| input(format!("{}: {e}", a.input));
+    let fit = |e: sift_tfidf::Error| input(format!("{}: {}", a.input, super::tfidf_data_error(&e)));
     if a.f64 {
         let (v, x) = params.fit_transform_as::<_, f64>(&texts).map_err(fit)?;
         write_mtx(&a.out, &x)?;
@@ -200,7 +200,7 @@ fn stream(a: &Args, params: &TfidfValidParams) -> Result<()> {
             a.input, a.text_field
         )));
     }
-    let v = fitted.map_err(|e| input(format!("{}: {e}", a.input)))?;
+    let v = fitted.map_err(|e| input(format!("{}: {}", a.input, super::tfidf_data_error(&e))))?;
     let fail = |e: std::io::Error| output(format!("{}: cannot write: {}", a.out, io_reason(&e)));
     // The entries, written beside the output before their count is known.
     let mut body = sift_tfidf::container::temp_beside(Path::new(&a.out))
