@@ -322,7 +322,13 @@ pub fn read_dir(path: &Path) -> Result<Loaded> {
         });
     }
     for d in dirs {
-        let label = d.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let Some(label) = d.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+            return Err(Error::Input {
+                path: d.display().to_string(),
+                line: 0,
+                message: "the folder's name (the label) is not valid UTF-8".into(),
+            });
+        };
         let mut files: Vec<_> = std::fs::read_dir(&d)
             .map_err(|e| io_err(&d, e))?
             .filter_map(|e| e.ok())
@@ -425,5 +431,21 @@ mod tests {
         assert_eq!(l.examples.len(), 3);
         assert_eq!(l.examples[0], Example { text: "leak".into(), labels: vec!["breach".into()] });
         assert_eq!(Format::guess(dir.path()), Format::Dir);
+        // A file that is not UTF-8 is named, with no line number.
+        let bad = dir.path().join("breach").join("d.txt");
+        std::fs::write(&bad, b"leak \xff").unwrap();
+        let e = read_dir(dir.path()).unwrap_err().to_string();
+        assert_eq!(e, format!("{}: invalid UTF-8 at byte 5", bad.display()));
+        std::fs::remove_file(&bad).unwrap();
+        // A folder name that is not UTF-8 is refused, not read as label "".
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            let odd = dir.path().join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+            std::fs::create_dir_all(&odd).unwrap();
+            std::fs::write(odd.join("e.txt"), "quotas").unwrap();
+            let e = read_dir(dir.path()).unwrap_err().to_string();
+            assert!(e.ends_with(": the folder's name (the label) is not valid UTF-8"), "{e}");
+        }
     }
 }

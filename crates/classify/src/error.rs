@@ -17,11 +17,11 @@ pub enum Error {
     #[error("cannot train: {0}")]
     Data(String),
     /// A training file has a malformed line or entry.
-    #[error("{path}:{line}: {message}")]
+    #[error("{path}{}: {message}", at_line(*line))]
     Input {
         /// The file.
         path: String,
-        /// 1-based line (or entry) number.
+        /// 1-based line (or entry) number; 0 for the file as a whole.
         line: usize,
         /// What was wrong and what was expected.
         message: String,
@@ -52,3 +52,12 @@ pub enum Error {
 
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `:LINE`, or nothing for 0 (the file as a whole).
+fn at_line(line: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(":{line}")
+    }
+}
