@@ -30,10 +30,11 @@ use std::collections::BTreeMap;
 /// to go on (a user's first try on a handful of examples with `min_df` 2).
 const FEW_FEATURES: usize = 20;
 
-fn describe_df(d: sift_tfidf::DocFreq) -> String {
+/// A document-frequency bound as a user wrote it: `2`, `90%`.
+fn describe_df(d: DocFreq) -> String {
     match d {
         DocFreq::Count(n) => n.to_string(),
-        DocFreq::Fraction(f) => format!("{}%", f * 100.0),
+        DocFreq::Fraction(f) => format!("{}%", (f * 1e4).round() / 1e2),
     }
 }
 
