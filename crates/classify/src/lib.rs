@@ -12,6 +12,8 @@
 //! * [`train`] runs a whole training (vectorize, fit, calibrate and tune
 //!   thresholds on cross-validation folds) and returns a [`Model`]: one file
 //!   with everything needed to reproduce predictions.
+//! * [`cross_validate`] scores a whole training run on K folds, each
+//!   predicted by a model trained from scratch on the others.
 //! * [`Model::label_articles`] labels articles paragraph by paragraph, with
 //!   the terms that drove each decision.
 //! * Readers for JSON Lines, CSV/TSV, fastText format and folders ([`read`]).
@@ -26,6 +28,7 @@
 
 mod bayes;
 pub mod calibration;
+mod cv;
 mod data;
 mod early;
 mod error;
@@ -42,6 +45,7 @@ mod testdata;
 mod train;
 
 pub use bayes::{NaiveBayes, NaiveBayesParams, NaiveBayesValidParams, NbKind};
+pub use cv::{cross_validate, CrossValidation};
 pub use data::{
     read, read_delimited, read_dir, read_fasttext, read_jsonl_from, Example, Format, Loaded,
     ReadOptions,

@@ -6,8 +6,8 @@ use linfa::prelude::*;
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
 use sift_classify::{
-    metrics, train, Algorithm, EarlyStopping, Example, LinearSvcParams, LogisticParams, Model,
-    NaiveBayesParams, NbKind, SparseRecords, TrainParams,
+    cross_validate, metrics, train, Algorithm, EarlyStopping, Example, LinearSvcParams,
+    LogisticParams, Model, NaiveBayesParams, NbKind, SparseRecords, TrainParams,
 };
 use sift_tfidf::TfidfParams;
 use std::io::{BufRead, BufReader};
@@ -258,6 +258,49 @@ fn cross_validation_cannot_learn_the_held_out_labels() {
         let (fit, _) = model.evaluate(&ex).unwrap();
         assert!(fit.accuracy <= 0.34, "{folds} folds: accuracy {}", fit.accuracy);
     }
+}
+
+/// `cross_validate` (what `sift eval --folds` prints) trains the whole
+/// pipeline once per fold and pools the out-of-fold predictions.
+#[test]
+fn whole_run_cross_validation() {
+    let (train_ex, _) = bbc();
+    let p = TrainParams::default();
+    let mut calls = Vec::new();
+    let cv = cross_validate(&p, train_ex, 4, &mut |step, done, total| {
+        calls.push((step.to_string(), done, total))
+    })
+    .unwrap();
+    let steps: Vec<usize> = calls.iter().map(|c| c.1).collect();
+    assert_eq!(steps, [0, 1, 2, 3, 4]);
+    assert!(calls.iter().all(|c| c.0 == "fold" && c.2 == 4));
+    let r = &cv.report;
+    assert_eq!(r.n, train_ex.len());
+    assert_eq!(r.per_label.iter().map(|l| l.support).sum::<usize>(), train_ex.len());
+    assert!(r.accuracy > 0.9, "accuracy {}", r.accuracy);
+    // The same folds and models whatever the thread count.
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let again = pool.install(|| cross_validate(&p, train_ex, 4, &mut |_, _, _| {}).unwrap());
+    assert_eq!(&again.report, r);
+    // Nothing to learn from: no better than chance.
+    let labels = ["breach", "spy", "trade"];
+    let blank: Vec<Example> = (0..18)
+        .map(|i| Example {
+            text: format!("report w{i}a w{i}b w{i}c"),
+            labels: vec![labels[i % 3].to_string()],
+        })
+        .collect();
+    let cv = cross_validate(&p, &blank, 3, &mut |_, _, _| {}).unwrap();
+    assert!(cv.report.accuracy <= 0.34, "accuracy {}", cv.report.accuracy);
+    assert!(cv.warnings.iter().any(|w| w.starts_with("fold 1 of 3: only 1 feature")));
+    // Bad requests fail before any training.
+    let err = |k: usize, ex: &[Example]| cross_validate(&p, ex, k, &mut |_, _, _| {}).unwrap_err();
+    assert!(matches!(err(1, train_ex), sift_classify::Error::Param { name: "folds", .. }));
+    assert!(matches!(err(21, train_ex), sift_classify::Error::Param { name: "folds", .. }));
+    assert!(err(5, &blank[..3]).to_string().contains("5 folds need at least 5 examples"));
+    let mut two = blank.clone();
+    two[4].labels.push("trade".into());
+    assert!(err(3, &two).to_string().contains("example 5 has 2 labels"));
 }
 
 #[test]

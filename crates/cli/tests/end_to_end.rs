@@ -72,6 +72,26 @@ fn train_eval_label_summarize() {
     for l in report["per_label"].as_array().unwrap() {
         assert!(l["f1"].as_f64().unwrap() > 0.5, "{l}");
     }
+    // Cross-validation of the model's settings on the test slice: every
+    // example scored once, by a model trained on the other folds.
+    let cv: serde_json::Value = serde_json::from_str(&sift(&[
+        "--quiet",
+        "eval",
+        "--model",
+        &model,
+        "--data",
+        &test,
+        "--label-field",
+        "labels",
+        "--folds",
+        "3",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(cv["n"], report["n"], "{cv}");
+    assert!(cv["micro_f1"].as_f64().unwrap() > 0.3, "{cv}");
+    assert_ne!(cv["micro_f1"], report["micro_f1"], "not the model's own score");
 
     // Label the sample article with the new model.
     let sample = root().join("datasets/samples/chip-export-curbs.txt").display().to_string();

@@ -254,6 +254,15 @@ pub fn data_error(e: sift_classify::Error) -> String {
     }
 }
 
+/// A training error: a usage error for a parameter (exit 2), an input error
+/// for the data (exit 3).
+pub fn train_error(e: sift_classify::Error) -> anyhow::Error {
+    match e {
+        sift_classify::Error::Param { .. } => classify_usage(e),
+        other => input(data_error(other)),
+    }
+}
+
 /// [`data_error`] for the vectorizer's errors.
 pub fn tfidf_data_error(e: &sift_tfidf::Error) -> String {
     match *e {

@@ -222,6 +222,15 @@ pub fn progress_bar(quiet: bool) -> impl FnMut(&str, usize, usize) {
     }
 }
 
+/// A spinner on stderr for `eval --folds`: "fold 2/5".
+fn fold_bar(quiet: bool) -> impl FnMut(&str, usize, usize) {
+    let mut bar = progress_bar(quiet);
+    move |step: &str, done: usize, total: usize| {
+        // The training bar clears itself at its last "fit" step.
+        bar(if done < total { step } else { "fit" }, done, total)
+    }
+}
+
 pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let mut params = match &a.base {
         Some(path) => crate::models::load(Some(path))?.metadata().params.clone(),
@@ -309,11 +318,8 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     params.check().map_err(super::classify_usage)?;
     crate::output::check_writable(&a.out)?;
     let examples = a.data.load(a.format, quiet)?;
-    let trained =
-        train_with_progress(&params, &examples, &mut progress_bar(quiet)).map_err(|e| match e {
-            sift_classify::Error::Param { .. } => super::classify_usage(e),
-            other => input(super::data_error(other)),
-        })?;
+    let trained = train_with_progress(&params, &examples, &mut progress_bar(quiet))
+        .map_err(super::train_error)?;
     for w in &trained.warnings {
         if !quiet {
             eprintln!("sift: warning: {w}");
@@ -358,8 +364,9 @@ pub struct EvalArgs {
     /// Data format (default: guessed from each path).
     #[arg(long, value_enum)]
     data_format: Option<FormatArg>,
-    /// Cross-validate the model's training settings on the data with K folds
-    /// instead of scoring the model itself.
+    /// Cross-validate the model's training settings on the data instead of
+    /// scoring the model itself: each of K folds (2 to 20) is predicted by a
+    /// model trained from scratch on the others (K trainings).
     #[arg(long, value_name = "K")]
     folds: Option<usize>,
     /// Output format.
@@ -372,20 +379,16 @@ pub struct EvalArgs {
 
 pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let m = crate::models::load(a.model.as_deref())?;
-    // Cross-validation retrains with the model's settings and K folds:
+    // Cross-validation retrains with the model's settings on K folds:
     // refuse a bad K before reading the data.
     let cv_params = match a.folds {
         Some(k) if !(2..=sift_classify::MAX_FOLDS).contains(&k) => {
             return Err(usage(format!("--folds: must be 2 to {}", sift_classify::MAX_FOLDS)))
         }
         Some(k) => {
-            let params = sift_classify::TrainParams {
-                folds: k,
-                validation: 0.0,
-                ..m.metadata().params.clone()
-            };
+            let params = m.metadata().params.clone();
             params.check().map_err(super::classify_usage)?;
-            Some(params)
+            Some((k, params))
         }
         None => None,
     };
@@ -404,17 +407,16 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
             }
             report
         }
-        Some(params) => {
-            let trained = sift_classify::train(&params, &examples).map_err(|e| match e {
-                sift_classify::Error::Param { .. } => super::classify_usage(e),
-                other => input(super::data_error(other)),
-            })?;
-            trained
-                .model
-                .metadata()
-                .cross_validation
-                .clone()
-                .ok_or_else(|| input("no cross-validation report"))?
+        Some((k, params)) => {
+            let mut bar = fold_bar(quiet);
+            let cv = sift_classify::cross_validate(&params, &examples, k, &mut bar)
+                .map_err(super::train_error)?;
+            if !quiet {
+                for w in &cv.warnings {
+                    eprintln!("sift: warning: {w}");
+                }
+            }
+            cv.report
         }
     };
     if let Some(path) = &a.report {
