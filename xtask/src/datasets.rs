@@ -18,6 +18,20 @@ pub struct Benchmark {
     pub test_labels: Vec<Vec<usize>>,
 }
 
+impl Benchmark {
+    /// `(text, label indices)` pairs of this benchmark as labelled examples.
+    pub fn examples(&self, texts: &[String], labels: &[Vec<usize>]) -> Vec<sift_classify::Example> {
+        texts
+            .iter()
+            .zip(labels)
+            .map(|(t, ls)| sift_classify::Example {
+                text: t.clone(),
+                labels: ls.iter().map(|&l| self.labels[l].clone()).collect(),
+            })
+            .collect()
+    }
+}
+
 fn single(name: &'static str, train: Vec<Value>, test: Vec<Value>) -> Benchmark {
     let labels: Vec<String> = train
         .iter()

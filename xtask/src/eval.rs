@@ -7,7 +7,7 @@ use crate::data::workspace_root;
 use crate::datasets::load;
 use anyhow::{Context, Result};
 use serde_json::Value;
-use sift_classify::{train, Example, TrainParams};
+use sift_classify::{train, TrainParams};
 use std::time::Instant;
 
 /// (dataset, target for accuracy or micro-F1, target macro-F1 for Reuters)
@@ -53,18 +53,7 @@ pub fn run(datasets: &str) -> Result<()> {
     );
     for name in datasets.split(',') {
         let b = load(name)?;
-        // The benchmark's (text, label indices) pairs as labelled examples.
-        let examples_of = |texts: &[String], labels: &[Vec<usize>]| -> Vec<Example> {
-            texts
-                .iter()
-                .zip(labels)
-                .map(|(t, ls)| Example {
-                    text: t.clone(),
-                    labels: ls.iter().map(|&l| b.labels[l].clone()).collect(),
-                })
-                .collect()
-        };
-        let examples = examples_of(&b.train_texts, &b.train_labels);
+        let examples = b.examples(&b.train_texts, &b.train_labels);
         let params = TrainParams { multi_label: b.multi_label, ..TrainParams::default() };
         let t = Instant::now();
         let trained = train(&params, &examples)?;
@@ -80,7 +69,7 @@ pub fn run(datasets: &str) -> Result<()> {
             .collect();
         // Test labels the model never saw count as misses (evaluate()
         // reports them); none of the four benchmarks has any.
-        let (report, unknown) = model.evaluate(&examples_of(&b.test_texts, &b.test_labels))?;
+        let (report, unknown) = model.evaluate(&b.examples(&b.test_texts, &b.test_labels))?;
         if !unknown.is_empty() {
             println!("  ({name}: test labels not in training, counted as misses: {unknown:?})");
         }

@@ -8,6 +8,7 @@ mod eval;
 mod explore;
 mod label_speed;
 mod peers;
+mod select;
 mod sentences;
 mod summaries;
 mod themes;
@@ -32,6 +33,9 @@ tasks:
                                default classifier on the benchmarks' test splits, beside the peers
   explore [--set key=value]... [--test]
                                configuration experiments (held-out training folds by default)
+  select [--datasets bbc] [--folds K]
+                               per-dataset flags chosen by K-fold (default 5) cross-validation of
+                               whole training runs on the training split; then the test score, once
   tidy                         architecture checks (dependency direction, module docs, CI)
   bench-peers [--runs N] [--only NAME] [--classify]
                                TF-IDF speed, memory and output checks against scikit-learn;
@@ -83,6 +87,10 @@ fn main() -> Result<()> {
                 flag("--test"),
             )
         }
+        Some("select") => select::run(
+            &opt("--datasets").unwrap_or_else(|| "bbc".into()),
+            opt("--folds").map_or(Ok(5), |k| k.parse())?,
+        ),
         Some("vec-child") => {
             let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
             if arg(2) == "paired" {
