@@ -93,11 +93,7 @@ fn main() -> Result<()> {
         ),
         Some("vec-child") => {
             let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
-            if arg(2) == "paired" {
-                peers::paired_child(&arg(1), arg(3).parse()?)
-            } else {
-                peers::child(&arg(1), arg(2).parse()?, arg(3).parse()?)
-            }
+            peers::child(&arg(1), arg(2).parse()?, arg(3).parse()?)
         }
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{HELP}");

@@ -5,9 +5,9 @@
 //! README says; the interpreter is `$SIFT_PYTHON`, default `python3`). sift
 //! runs in a child process of this xtask (`vec-child`) so that both report
 //! their own peak memory (VmHWM / ru_maxrss). Both are pinned with `taskset`
-//! when it exists: one core for one thread, two cores for two. The
-//! two-thread speed-up comes from a second child that alternates one- and
-//! two-thread runs, so both halves of each ratio see the same host load.
+//! when it exists: one core for one thread, two cores for two. sift's
+//! one- and two-thread children alternate in rounds, so both halves of each
+//! speed-up see the same host load.
 
 use crate::data::{data_dir, read_jsonl, str_field, workspace_root};
 use anyhow::{bail, Context, Result};
@@ -79,50 +79,6 @@ pub fn child(name: &str, threads: usize, runs: usize) -> Result<()> {
     Ok(())
 }
 
-/// The paired child: `runs` pairs of fit_transform, one on one thread and
-/// one on two, alternating which goes first, in one process on two cores.
-/// Each pair's ratio is measured under the same host conditions, so the
-/// median of the ratios does not move with load that drifts over the
-/// minutes separate runs would take.
-pub fn paired_child(name: &str, runs: usize) -> Result<()> {
-    let docs: Vec<String> = read_jsonl("20newsgroups-bydate/train.jsonl.gz")?
-        .iter()
-        .map(|r| str_field(r, "text").to_string())
-        .collect();
-    let params = params(name)?.check()?;
-    let pools = [
-        rayon::ThreadPoolBuilder::new().num_threads(1).build()?,
-        rayon::ThreadPoolBuilder::new().num_threads(2).build()?,
-    ];
-    let time = |pool: &rayon::ThreadPool| -> Result<f64> {
-        let t = Instant::now();
-        let r = pool.install(|| params.fit_transform_as::<_, f64>(&docs))?;
-        let s = t.elapsed().as_secs_f64();
-        drop(r);
-        Ok(s)
-    };
-    let (mut one, mut two, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for run in 0..runs {
-        let (a, b) = if run % 2 == 0 {
-            let a = time(&pools[0])?;
-            (a, time(&pools[1])?)
-        } else {
-            let b = time(&pools[1])?;
-            (time(&pools[0])?, b)
-        };
-        one.push(a);
-        two.push(b);
-        ratios.push(a / b);
-    }
-    let json = serde_json::json!({
-        "one_median_s": median(one), "two_median_s": median(two),
-        "ratio_median": median(ratios.clone()),
-        "ratio_min": ratios.iter().cloned().fold(f64::MAX, f64::min),
-    });
-    println!("{json}");
-    Ok(())
-}
-
 fn taskset(cores: &str) -> Option<Vec<String>> {
     Command::new("taskset")
         .arg("--version")
@@ -177,27 +133,57 @@ fn sklearn(python: &str, variant: &str, runs: usize) -> Result<(Value, u64)> {
     Ok((v["out"]["variants"][variant].clone(), v["maxrss_kb"].as_u64().unwrap_or(0)))
 }
 
-/// sift in a child process: `threads` = 1 (pinned to one core), or
-/// "paired" ([`paired_child`], on two cores).
-fn sift(name: &str, threads: &str, runs: usize) -> Result<Value> {
+/// sift in a child process, pinned to one core for one thread, two for two.
+fn sift(name: &str, threads: usize, runs: usize) -> Result<Value> {
     let me = std::env::current_exe()?;
-    let cores = if threads == "1" { "0" } else { "0,1" };
+    let cores = if threads == 1 { "0" } else { "0,1" };
     let mut argv = taskset(cores).unwrap_or_default();
     argv.extend([
         me.display().to_string(),
         "vec-child".into(),
         name.into(),
-        threads.into(),
+        threads.to_string(),
         runs.to_string(),
     ]);
     run_json(argv)
+}
+
+/// Runs per child in [`sift_rounds`].
+const RUNS_PER_CHILD: usize = 3;
+
+/// sift on one thread and on two, in `rounds` rounds of one child process
+/// each (alternating which goes first; each child reports the median of
+/// [`RUNS_PER_CHILD`] runs). Returns the median one-thread and two-thread
+/// times, the median of the rounds' speed-ups, and the one-thread children's
+/// peak memory (KiB). Rounds a few seconds apart see the same host load, so
+/// load that drifts over the minutes of a whole comparison cannot decide the
+/// speed-up, as it could when all one-thread runs came before all two-thread
+/// runs. Each child holds one thread pool, as a user's process does.
+fn sift_rounds(name: &str, rounds: usize) -> Result<(f64, f64, f64, u64)> {
+    let (mut one, mut two, mut ratios, mut rss) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    let secs = |v: &Value| v["median_s"].as_f64().unwrap_or(f64::NAN);
+    for round in 0..rounds.max(1) {
+        let (a, b) = if round % 2 == 0 {
+            let a = sift(name, 1, RUNS_PER_CHILD)?;
+            (a, sift(name, 2, RUNS_PER_CHILD)?)
+        } else {
+            let b = sift(name, 2, RUNS_PER_CHILD)?;
+            (sift(name, 1, RUNS_PER_CHILD)?, b)
+        };
+        rss = rss.max(a["peak_rss_kb"].as_u64().unwrap_or(0));
+        one.push(secs(&a));
+        two.push(secs(&b));
+        ratios.push(secs(&a) / secs(&b));
+    }
+    Ok((median(one), median(two), median(ratios), rss))
 }
 
 pub fn run(runs: usize, only: Option<&str>) -> Result<()> {
     let python = std::env::var("SIFT_PYTHON").unwrap_or_else(|_| "python3".into());
     println!("TF-IDF fit_transform on 20 Newsgroups train (11,314 docs, 22 MB); median of {runs} runs; same machine, same run.");
     println!("scikit-learn via ../shared/peers/vec_bench.py with {python}; sift in a child process; one core unless noted.");
-    println!("sift 2t: a second child alternates one-thread and two-thread runs on two cores; 2t/1t is the median of each pair's ratio.\n");
+    println!("sift: {runs} rounds of a one-thread child (one core) and a two-thread child (two cores), {RUNS_PER_CHILD} runs each,");
+    println!("alternating which goes first; times are medians, 2t/1t is the median of the rounds' ratios.\n");
     println!(
         "{:<11} {:>10} {:>10} {:>7} {:>10} {:>8} {:>10} {:>10}  checks (vocabulary, nnz, sum of values: sklearn / sift)",
         "variant", "sklearn s", "sift 1t s", "ratio", "sift 2t s", "2t/1t", "sk MiB", "sift MiB"
@@ -207,12 +193,10 @@ pub fn run(runs: usize, only: Option<&str>) -> Result<()> {
             continue;
         }
         let (sk, sk_rss) = sklearn(&python, variant, runs)?;
-        let one = sift(name, "1", runs)?;
-        let paired = sift(name, "paired", runs)?;
+        let (one_s, two_s, speedup, one_rss) = sift_rounds(name, runs)?;
+        // Vocabulary, nnz and sum of values: one more one-thread child.
+        let one = sift(name, 1, 1)?;
         let sk_s = sk["median_s"].as_f64().unwrap_or(f64::NAN);
-        let one_s = one["median_s"].as_f64().unwrap_or(f64::NAN);
-        let two_s = paired["two_median_s"].as_f64().unwrap_or(f64::NAN);
-        let speedup = paired["ratio_median"].as_f64().unwrap_or(f64::NAN);
         let vocab =
             |v: &Value| v["vocabulary_size"].as_u64().map_or("-".to_string(), |x| x.to_string());
         println!(
@@ -224,7 +208,7 @@ pub fn run(runs: usize, only: Option<&str>) -> Result<()> {
             two_s,
             speedup,
             sk_rss as f64 / 1024.0,
-            one["peak_rss_kb"].as_u64().unwrap_or(0) as f64 / 1024.0,
+            one_rss.max(one["peak_rss_kb"].as_u64().unwrap_or(0)) as f64 / 1024.0,
             vocab(&sk),
             vocab(&one),
             sk["nnz"],
