@@ -53,6 +53,11 @@ pub fn cross_validate(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    if let Some(none) = p.none_label.as_ref().filter(|l| labels.binary_search(l).is_err()) {
+        return Err(Error::Data(format!(
+            "the settings' none label \"{none}\" is not a label of the data"
+        )));
+    }
     let index = |l: &String| labels.binary_search(l).ok();
     let truth: Vec<Vec<usize>> = examples
         .iter()

@@ -301,6 +301,9 @@ fn whole_run_cross_validation() {
     let mut two = blank.clone();
     two[4].labels.push("trade".into());
     assert!(err(3, &two).to_string().contains("example 5 has 2 labels"));
+    let none = TrainParams { multi_label: true, none_label: Some("other".into()), ..p.clone() };
+    let e = cross_validate(&none, &blank, 3, &mut |_, _, _| {}).unwrap_err().to_string();
+    assert!(e.contains("none label \"other\" is not a label of the data"), "{e}");
 }
 
 #[test]
