@@ -76,6 +76,10 @@ pub struct Loaded {
     pub examples: Vec<Example>,
     /// Malformed rows skipped (only with `skip_bad_rows`), with their errors.
     pub skipped: Vec<String>,
+    /// Folder-per-label data: entries that were not read (files not ending
+    /// in `.txt`, nested folders, files beside the label folders), sorted;
+    /// hidden entries (`.DS_Store`) are not listed.
+    pub ignored: Vec<std::path::PathBuf>,
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> Error {
@@ -307,13 +311,15 @@ pub fn read_fasttext(reader: impl Read, name: &str, opts: &ReadOptions) -> Resul
 /// (sorted by path, so the order is stable).
 pub fn read_dir(path: &Path) -> Result<Loaded> {
     let mut out = Loaded::default();
-    let mut dirs: Vec<_> = std::fs::read_dir(path)
+    let hidden = |p: &Path| p.file_name().is_some_and(|n| n.as_encoded_bytes().starts_with(b"."));
+    let (mut dirs, beside): (Vec<_>, Vec<_>) = std::fs::read_dir(path)
         .map_err(|e| io_err(path, e))?
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
+        .filter(|p| !hidden(p))
+        .partition(|p| p.is_dir());
     dirs.sort();
+    out.ignored.extend(beside);
     if dirs.is_empty() {
         return Err(Error::Input {
             path: path.display().to_string(),
@@ -329,13 +335,14 @@ pub fn read_dir(path: &Path) -> Result<Loaded> {
                 message: "the folder's name (the label) is not valid UTF-8".into(),
             });
         };
-        let mut files: Vec<_> = std::fs::read_dir(&d)
+        let (mut files, other): (Vec<_>, Vec<_>) = std::fs::read_dir(&d)
             .map_err(|e| io_err(&d, e))?
             .filter_map(|e| e.ok())
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
+            .filter(|p| !hidden(p))
+            .partition(|p| p.is_file() && p.extension().is_some_and(|e| e == "txt"));
         files.sort();
+        out.ignored.extend(other);
         for f in files {
             let mut bytes = std::fs::read(&f).map_err(|e| io_err(&f, e))?;
             strip_bom(&mut bytes);
@@ -347,6 +354,7 @@ pub fn read_dir(path: &Path) -> Result<Loaded> {
             out.examples.push(Example { text, labels: vec![label.clone()] });
         }
     }
+    out.ignored.sort();
     Ok(out)
 }
 
@@ -430,7 +438,24 @@ mod tests {
         let l = read_dir(dir.path()).unwrap();
         assert_eq!(l.examples.len(), 3);
         assert_eq!(l.examples[0], Example { text: "leak".into(), labels: vec!["breach".into()] });
+        assert!(l.ignored.is_empty());
         assert_eq!(Format::guess(dir.path()), Format::Dir);
+        // What is not read is listed (hidden entries are not).
+        std::fs::write(dir.path().join("trade").join("notes.md"), "quotas").unwrap();
+        std::fs::create_dir_all(dir.path().join("trade").join("more")).unwrap();
+        std::fs::write(dir.path().join("README.txt"), "about").unwrap();
+        std::fs::write(dir.path().join("trade").join(".DS_Store"), "x").unwrap();
+        let l = read_dir(dir.path()).unwrap();
+        assert_eq!(l.examples.len(), 3);
+        let names: Vec<_> =
+            l.ignored.iter().map(|p| p.strip_prefix(dir.path()).unwrap().to_owned()).collect();
+        let want: Vec<std::path::PathBuf> =
+            ["README.txt", "trade/more", "trade/notes.md"].iter().map(Into::into).collect();
+        assert_eq!(names, want);
+        for p in ["README.txt", "trade/notes.md"] {
+            std::fs::remove_file(dir.path().join(p)).unwrap();
+        }
+        std::fs::remove_dir(dir.path().join("trade").join("more")).unwrap();
         // A file that is not UTF-8 is named, with no line number.
         let bad = dir.path().join("breach").join("d.txt");
         std::fs::write(&bad, b"leak \xff").unwrap();

@@ -243,6 +243,19 @@ fn training_data_errors_and_warnings() {
         }
         assert_fails(&run(&args), 3, &[&format!("{two}: after pruning"), hint]);
     }
+    // Folder-per-label data: what is not read is named.
+    let folder = dir.path().join("labelled");
+    for (label, text) in [("x", "steel tariffs"), ("y", "stolen data")] {
+        std::fs::create_dir_all(folder.join(label)).unwrap();
+        std::fs::write(folder.join(label).join("a.txt"), text).unwrap();
+        std::fs::write(folder.join(label).join("b.txt"), text).unwrap();
+    }
+    std::fs::write(folder.join("y").join("c.md"), "stolen data").unwrap();
+    let f = folder.display().to_string();
+    let o = run(&["train", "--data", &f, "--out", &out, "--folds", "0"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("ignored 1 entry that is not a .txt file"), "{}", o.stderr);
+    assert!(o.stderr.contains("c.md"), "{}", o.stderr);
     // Skipped rows are counted in the singular too.
     let rows = write(&dir, "rows.csv", b"text,label\nsteel tariffs,x\nbad row\nstolen data,y\n");
     let o = run(&["train", "--data", &rows, "--out", &out, "--skip-bad-rows", "--min-df", "1"]);

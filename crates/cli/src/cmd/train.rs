@@ -102,6 +102,16 @@ impl DataArgs {
                     loaded.skipped[0]
                 );
             }
+            if !loaded.ignored.is_empty() && !quiet {
+                let n = loaded.ignored.len();
+                eprintln!(
+                    "sift: warning: {path}: ignored {n} entr{} that {} not a .txt file in a label \
+                     folder, the first: {}",
+                    if n == 1 { "y" } else { "ies" },
+                    if n == 1 { "is" } else { "are" },
+                    loaded.ignored[0].display()
+                );
+            }
             if loaded.examples.is_empty() {
                 return Err(input(format!("{path}: no examples")));
             }
