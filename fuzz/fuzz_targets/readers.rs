@@ -1,0 +1,35 @@
+//! The training-data readers (JSON Lines, CSV, TSV, fastText) on arbitrary
+//! bytes, strict and lenient: examples or an error naming the line, never a
+//! panic. The first byte picks the field names (default, or custom ones
+//! the data may lack) and lenient mode; a lenient read that succeeds
+//! returns at least as many examples as a strict one.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use sift_classify::{read_delimited, read_fasttext, read_jsonl_from, Loaded, ReadOptions};
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&flags, body)) = data.split_first() else { return };
+    let mut opts = ReadOptions::default();
+    if flags & 1 == 1 {
+        opts.text_field = "body".into();
+        opts.label_field = "topics".into();
+    }
+    let read = |opts: &ReadOptions| -> [Option<Loaded>; 4] {
+        [
+            read_jsonl_from(body, "f.jsonl", opts).ok(),
+            read_delimited(body, "f.csv", b',', opts).ok(),
+            read_delimited(body, "f.tsv", b'\t', opts).ok(),
+            read_fasttext(body, "f.ft", opts).ok(),
+        ]
+    };
+    let strict = read(&opts);
+    opts.skip_bad_rows = true;
+    let lenient = read(&opts);
+    for (s, l) in strict.iter().zip(&lenient) {
+        if let (Some(s), Some(l)) = (s, l) {
+            assert!(l.examples.len() >= s.examples.len());
+            assert!(s.skipped.is_empty());
+        }
+    }
+});
