@@ -154,13 +154,15 @@ const RUNS_PER_CHILD: usize = 3;
 /// sift on one thread and on two, in `rounds` rounds of one child process
 /// each (alternating which goes first; each child reports the median of
 /// [`RUNS_PER_CHILD`] runs). Returns the median one-thread and two-thread
-/// times, the median of the rounds' speed-ups, and the one-thread children's
-/// peak memory (KiB). Rounds a few seconds apart see the same host load, so
+/// times, the median of the rounds' speed-ups, the one-thread children's
+/// peak memory (KiB), and the last one-thread child's report (its output
+/// checks). Rounds a few seconds apart see the same host load, so
 /// load that drifts over the minutes of a whole comparison cannot decide the
 /// speed-up, as it could when all one-thread runs came before all two-thread
 /// runs. Each child holds one thread pool, as a user's process does.
-fn sift_rounds(name: &str, rounds: usize) -> Result<(f64, f64, f64, u64)> {
+fn sift_rounds(name: &str, rounds: usize) -> Result<(f64, f64, f64, u64, Value)> {
     let (mut one, mut two, mut ratios, mut rss) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    let mut last = Value::Null;
     let secs = |v: &Value| v["median_s"].as_f64().unwrap_or(f64::NAN);
     for round in 0..rounds.max(1) {
         let (a, b) = if round % 2 == 0 {
@@ -174,8 +176,9 @@ fn sift_rounds(name: &str, rounds: usize) -> Result<(f64, f64, f64, u64)> {
         one.push(secs(&a));
         two.push(secs(&b));
         ratios.push(secs(&a) / secs(&b));
+        last = a;
     }
-    Ok((median(one), median(two), median(ratios), rss))
+    Ok((median(one), median(two), median(ratios), rss, last))
 }
 
 pub fn run(runs: usize, only: Option<&str>) -> Result<()> {
@@ -193,9 +196,7 @@ pub fn run(runs: usize, only: Option<&str>) -> Result<()> {
             continue;
         }
         let (sk, sk_rss) = sklearn(&python, variant, runs)?;
-        let (one_s, two_s, speedup, one_rss) = sift_rounds(name, runs)?;
-        // Vocabulary, nnz and sum of values: one more one-thread child.
-        let one = sift(name, 1, 1)?;
+        let (one_s, two_s, speedup, one_rss, one) = sift_rounds(name, runs)?;
         let sk_s = sk["median_s"].as_f64().unwrap_or(f64::NAN);
         let vocab =
             |v: &Value| v["vocabulary_size"].as_u64().map_or("-".to_string(), |x| x.to_string());
@@ -208,7 +209,7 @@ pub fn run(runs: usize, only: Option<&str>) -> Result<()> {
             two_s,
             speedup,
             sk_rss as f64 / 1024.0,
-            one_rss.max(one["peak_rss_kb"].as_u64().unwrap_or(0)) as f64 / 1024.0,
+            one_rss as f64 / 1024.0,
             vocab(&sk),
             vocab(&one),
             sk["nnz"],

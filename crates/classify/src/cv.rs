@@ -12,7 +12,7 @@
 use crate::data::Example;
 use crate::error::{Error, Result};
 use crate::metrics::{self, stratified_folds, Report};
-use crate::train::{train_with_progress, TrainParams, MAX_FOLDS};
+use crate::train::{label_indices, train_with_progress, TrainParams, MAX_FOLDS};
 use std::collections::BTreeSet;
 
 /// The report of a `k`-fold cross-validation, and the training warnings of
@@ -25,6 +25,14 @@ pub struct CrossValidation {
     pub warnings: Vec<String>,
 }
 
+/// Checks a number of folds for [`cross_validate`]: 2 to [`MAX_FOLDS`].
+pub fn check_folds(k: usize) -> Result<()> {
+    if !(2..=MAX_FOLDS).contains(&k) {
+        return Err(Error::Param { name: "folds", reason: format!("must be 2 to {MAX_FOLDS}") });
+    }
+    Ok(())
+}
+
 /// Stratified `k`-fold cross-validation of training with `p` on `examples`
 /// (folds stratified by each example's first label, seeded by `p.seed`;
 /// `p.validation` is ignored). `progress("fold", done, k)` is called before
@@ -35,9 +43,7 @@ pub fn cross_validate(
     k: usize,
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<CrossValidation> {
-    if !(2..=MAX_FOLDS).contains(&k) {
-        return Err(Error::Param { name: "folds", reason: format!("must be 2 to {MAX_FOLDS}") });
-    }
+    check_folds(k)?;
     let inner = TrainParams { validation: 0.0, ..p.clone() };
     inner.check()?;
     if examples.len() < k {
@@ -58,16 +64,7 @@ pub fn cross_validate(
             "the settings' none label \"{none}\" is not a label of the data"
         )));
     }
-    let index = |l: &String| labels.binary_search(l).ok();
-    let truth: Vec<Vec<usize>> = examples
-        .iter()
-        .map(|e| {
-            let mut v: Vec<usize> = e.labels.iter().filter_map(index).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        })
-        .collect();
+    let truth = label_indices(&labels, examples);
     if !p.multi_label {
         if let Some(i) = truth.iter().position(|v| v.len() != 1) {
             return Err(Error::Data(format!(
@@ -100,8 +97,11 @@ pub fn cross_validate(
         let model = trained.model;
         let texts: Vec<&str> = held.iter().map(|&i| examples[i].text.as_str()).collect();
         for (&i, prediction) in held.iter().zip(model.predict(&texts, None)) {
-            let mut v: Vec<usize> =
-                prediction.labels.iter().filter_map(|&c| index(&model.labels()[c])).collect();
+            let mut v: Vec<usize> = prediction
+                .labels
+                .iter()
+                .filter_map(|&c| labels.binary_search(&model.labels()[c]).ok())
+                .collect();
             v.sort_unstable();
             pred[i] = v;
         }

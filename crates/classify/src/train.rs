@@ -371,6 +371,21 @@ fn data_hash(examples: &[Example]) -> String {
     format!("fnv1a64w:{h:016x}")
 }
 
+/// Each example's labels as sorted, distinct indices into `labels` (sorted);
+/// labels not in `labels` are left out.
+pub(crate) fn label_indices(labels: &[String], examples: &[Example]) -> Vec<Vec<usize>> {
+    examples
+        .iter()
+        .map(|e| {
+            let mut v: Vec<usize> =
+                e.labels.iter().filter_map(|l| labels.binary_search(l).ok()).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .collect()
+}
+
 /// Trains a model on `examples`.
 pub fn train(p: &TrainParams, examples: &[Example]) -> Result<Trained> {
     train_with_progress(p, examples, &mut |_, _, _| {})
@@ -432,16 +447,7 @@ pub fn train_with_progress(
         })?),
         None => None,
     };
-    let y: Vec<Vec<usize>> = examples
-        .iter()
-        .map(|e| {
-            let mut v: Vec<usize> =
-                e.labels.iter().filter_map(|l| labels.binary_search(l).ok()).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        })
-        .collect();
+    let y = label_indices(&labels, examples);
     // Validation split (stratified by first label; unlabelled rows count as
     // their own stratum).
     let strata: Vec<usize> = y.iter().map(|v| v.first().copied().unwrap_or(k)).collect();

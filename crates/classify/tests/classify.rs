@@ -225,6 +225,19 @@ fn every_learner_trains_calibrated_models() {
     }
 }
 
+/// 18 examples of three labels with nothing to learn from: every text shares
+/// one word and otherwise has words of its own, so no feature tells the
+/// labels apart (min_df 2 keeps only the shared word).
+fn featureless() -> Vec<Example> {
+    let labels = ["breach", "spy", "trade"];
+    (0..18)
+        .map(|i| Example {
+            text: format!("report w{i}a w{i}b w{i}c"),
+            labels: vec![labels[i % 3].to_string()],
+        })
+        .collect()
+}
+
 /// The cross-validated report is out-of-sample at every step: each fold is
 /// calibrated (and, multi-label, thresholded) by the other folds' scores.
 /// Calibrating on the scores being reported let a per-label sigmoid learn
@@ -232,15 +245,7 @@ fn every_learner_trains_calibrated_models() {
 /// perfect score for a model that predicts the same label for everything.
 #[test]
 fn cross_validation_cannot_learn_the_held_out_labels() {
-    // Every text shares one word and otherwise has words of its own, so no
-    // feature tells the labels apart (min_df keeps only the shared word).
-    let labels = ["breach", "spy", "trade"];
-    let ex: Vec<Example> = (0..18)
-        .map(|i| Example {
-            text: format!("report w{i}a w{i}b w{i}c"),
-            labels: vec![labels[i % 3].to_string()],
-        })
-        .collect();
+    let ex = featureless();
     for folds in [3, 5, 18] {
         let p = TrainParams { folds, ..TrainParams::default() };
         let trained = train(&p, &ex).unwrap();
@@ -283,13 +288,7 @@ fn whole_run_cross_validation() {
     let again = pool.install(|| cross_validate(&p, train_ex, 4, &mut |_, _, _| {}).unwrap());
     assert_eq!(&again.report, r);
     // Nothing to learn from: no better than chance.
-    let labels = ["breach", "spy", "trade"];
-    let blank: Vec<Example> = (0..18)
-        .map(|i| Example {
-            text: format!("report w{i}a w{i}b w{i}c"),
-            labels: vec![labels[i % 3].to_string()],
-        })
-        .collect();
+    let blank = featureless();
     let cv = cross_validate(&p, &blank, 3, &mut |_, _, _| {}).unwrap();
     assert!(cv.report.accuracy <= 0.34, "accuracy {}", cv.report.accuracy);
     assert!(cv.warnings.iter().any(|w| w.starts_with("fold 1 of 3: only 1 feature")));

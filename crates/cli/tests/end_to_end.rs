@@ -55,18 +55,13 @@ fn train_eval_label_summarize() {
     assert!(said.contains("multi-label") && said.contains("4 labels"), "{said}");
 
     // Paragraphs the model never saw.
-    let report: serde_json::Value = serde_json::from_str(&sift(&[
-        "eval",
-        "--model",
-        &model,
-        "--data",
-        &test,
-        "--label-field",
-        "labels",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let eval_json = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["--quiet", "eval", "--model", &model, "--data", &test];
+        args.extend(["--label-field", "labels", "--format", "json"]);
+        args.extend_from_slice(extra);
+        serde_json::from_str(&sift(&args)).unwrap()
+    };
+    let report = eval_json(&[]);
     let micro = report["micro_f1"].as_f64().unwrap();
     assert!(micro > 0.7, "micro-F1 {micro} on held-out paragraphs");
     for l in report["per_label"].as_array().unwrap() {
@@ -74,21 +69,7 @@ fn train_eval_label_summarize() {
     }
     // Cross-validation of the model's settings on the test slice: every
     // example scored once, by a model trained on the other folds.
-    let cv: serde_json::Value = serde_json::from_str(&sift(&[
-        "--quiet",
-        "eval",
-        "--model",
-        &model,
-        "--data",
-        &test,
-        "--label-field",
-        "labels",
-        "--folds",
-        "3",
-        "--format",
-        "json",
-    ]))
-    .unwrap();
+    let cv = eval_json(&["--folds", "3"]);
     assert_eq!(cv["n"], report["n"], "{cv}");
     assert!(cv["micro_f1"].as_f64().unwrap() > 0.3, "{cv}");
     assert_ne!(cv["micro_f1"], report["micro_f1"], "not the model's own score");

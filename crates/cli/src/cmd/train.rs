@@ -2,7 +2,7 @@
 //! file. `sift eval`: scores a model on labelled data.
 
 use super::{analyzer_config, parse_df, parse_range, Tokenizer};
-use crate::error::{input, output, usage};
+use crate::error::{input, output};
 use anyhow::Result;
 use sift_classify::{
     metrics::Report, train_with_progress, Algorithm, Example, Format, ReadOptions, TrainParams,
@@ -209,7 +209,9 @@ pub struct TrainArgs {
     none_label: Option<String>,
 }
 
-pub fn progress_bar(quiet: bool) -> impl FnMut(&str, usize, usize) {
+/// A spinner on stderr showing each step of a library's progress reports
+/// ("cross-validate 2/3", "fold 2/5"), cleared when step `last` completes.
+pub fn progress_bar(quiet: bool, last: &'static str) -> impl FnMut(&str, usize, usize) {
     let bar = if quiet {
         indicatif::ProgressBar::hidden()
     } else {
@@ -226,18 +228,9 @@ pub fn progress_bar(quiet: bool) -> impl FnMut(&str, usize, usize) {
             bar.set_message(step.to_string());
         }
         bar.tick();
-        if step == "fit" && done == total {
+        if step == last && done == total {
             bar.finish_and_clear();
         }
-    }
-}
-
-/// A spinner on stderr for `eval --folds`: "fold 2/5".
-fn fold_bar(quiet: bool) -> impl FnMut(&str, usize, usize) {
-    let mut bar = progress_bar(quiet);
-    move |step: &str, done: usize, total: usize| {
-        // The training bar clears itself at its last "fit" step.
-        bar(if done < total { step } else { "fit" }, done, total)
     }
 }
 
@@ -328,7 +321,7 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     params.check().map_err(super::classify_usage)?;
     crate::output::check_writable(&a.out)?;
     let examples = a.data.load(a.format, quiet)?;
-    let trained = train_with_progress(&params, &examples, &mut progress_bar(quiet))
+    let trained = train_with_progress(&params, &examples, &mut progress_bar(quiet, "fit"))
         .map_err(super::train_error)?;
     for w in &trained.warnings {
         if !quiet {
@@ -392,10 +385,8 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     // Cross-validation retrains with the model's settings on K folds:
     // refuse a bad K before reading the data.
     let cv_params = match a.folds {
-        Some(k) if !(2..=sift_classify::MAX_FOLDS).contains(&k) => {
-            return Err(usage(format!("--folds: must be 2 to {}", sift_classify::MAX_FOLDS)))
-        }
         Some(k) => {
+            sift_classify::check_folds(k).map_err(super::classify_usage)?;
             let params = m.metadata().params.clone();
             params.check().map_err(super::classify_usage)?;
             Some((k, params))
@@ -418,7 +409,7 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
             report
         }
         Some((k, params)) => {
-            let mut bar = fold_bar(quiet);
+            let mut bar = progress_bar(quiet, "fold");
             let cv = sift_classify::cross_validate(&params, &examples, k, &mut bar)
                 .map_err(super::train_error)?;
             if !quiet {
