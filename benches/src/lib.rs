@@ -3,6 +3,12 @@
 #![deny(missing_docs)]
 
 use std::io::{BufRead, BufReader};
+
+/// The allocator the `sift` binary uses (see `crates/cli/src/main.rs`), so
+/// that the benchmarks, the examples and `cargo xtask` (which links this
+/// crate) time the library as the command line runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 
 /// The shared data folder: `$SIFT_DATA` or `<workspace>/../shared/data`.

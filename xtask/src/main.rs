@@ -1,6 +1,8 @@
 //! `cargo xtask <task>`: everything beyond `cargo build` and `cargo test`.
 //!
-//! Tasks read the real corpora in `../shared/data` (or `$SIFT_DATA`).
+//! Tasks read the real corpora in `../shared/data` (or `$SIFT_DATA`). The
+//! global allocator (mimalloc, as in the `sift` binary) comes from the
+//! `sift-benches` crate it links.
 
 mod data;
 mod datasets;
