@@ -76,14 +76,25 @@ pub fn for_each_record(
     path: &str,
     mut f: impl FnMut(usize, serde_json::Value) -> Result<()>,
 ) -> Result<()> {
+    for_each_line(path, |line, record| f(line, record?))
+}
+
+/// [`for_each_record`] for callers that may skip a malformed line: `f`
+/// receives each line's record or the error that names the line, and
+/// decides. Errors reading the file itself end the loop.
+pub fn for_each_line(
+    path: &str,
+    mut f: impl FnMut(usize, Result<serde_json::Value>) -> Result<()>,
+) -> Result<()> {
     let mut reader = open(path)?;
+    let name = crate::cmd::source_name(path);
     let mut buf = Vec::new();
     let mut line_no = 0usize;
     loop {
         buf.clear();
         let n = reader
             .read_until(b'\n', &mut buf)
-            .map_err(|e| input(format!("{path}: cannot read: {}", io_reason(&e))))?;
+            .map_err(|e| input(format!("{name}: cannot read: {}", io_reason(&e))))?;
         if n == 0 {
             break;
         }
@@ -91,33 +102,34 @@ pub fn for_each_record(
         // A byte-order mark (Notepad, Excel) may start the file.
         let line =
             if line_no == 1 { buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf) } else { &buf };
-        let text = match std::str::from_utf8(line) {
-            Ok(t) => t,
-            Err(e) => {
-                return Err(input(format!(
-                    "{path}:{line_no}: invalid UTF-8 at byte {} of the line, expected UTF-8 JSON",
-                    e.valid_up_to()
-                )))
-            }
-        };
-        let text = text.trim_end_matches(['\n', '\r']);
-        if text.trim().is_empty() {
-            return Err(input(format!("{path}:{line_no}: empty line, expected a JSON object")));
-        }
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            input(format!(
-                "{path}:{line_no}: invalid JSON ({e}), expected one JSON object per line"
-            ))
-        })?;
-        if !value.is_object() {
-            return Err(input(format!(
-                "{path}:{line_no}: expected a JSON object, found {}",
-                json_kind(&value)
-            )));
-        }
-        f(line_no, value)?;
+        f(line_no, parse_line(name, line_no, line))?;
     }
     Ok(())
+}
+
+/// One line of a JSON Lines file as a JSON object, or an input error that
+/// names the file and line and says what was expected.
+fn parse_line(path: &str, line_no: usize, line: &[u8]) -> Result<serde_json::Value> {
+    let text = std::str::from_utf8(line).map_err(|e| {
+        input(format!(
+            "{path}:{line_no}: invalid UTF-8 at byte {} of the line, expected UTF-8 JSON",
+            e.valid_up_to()
+        ))
+    })?;
+    let text = text.trim_end_matches(['\n', '\r']);
+    if text.trim().is_empty() {
+        return Err(input(format!("{path}:{line_no}: empty line, expected a JSON object")));
+    }
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        input(format!("{path}:{line_no}: invalid JSON ({e}), expected one JSON object per line"))
+    })?;
+    if !value.is_object() {
+        return Err(input(format!(
+            "{path}:{line_no}: expected a JSON object, found {}",
+            json_kind(&value)
+        )));
+    }
+    Ok(value)
 }
 
 /// "a string", "a number"... for messages.
@@ -143,6 +155,7 @@ pub fn record_id(
     id_field: Option<&str>,
 ) -> Result<serde_json::Value> {
     use serde_json::Value;
+    let path = crate::cmd::source_name(path);
     match id_field {
         Some(f) => match record.get(f) {
             Some(v @ (Value::String(_) | Value::Number(_))) => Ok(v.clone()),
@@ -154,7 +167,7 @@ pub fn record_id(
         },
         None => match record.get("id") {
             Some(v @ (Value::String(_) | Value::Number(_))) => Ok(v.clone()),
-            _ => Ok(Value::String(format!("{}:{line}", crate::cmd::source_name(path)))),
+            _ => Ok(Value::String(format!("{path}:{line}"))),
         },
     }
 }
@@ -166,6 +179,7 @@ pub fn text_field(
     record: &serde_json::Value,
     field: &str,
 ) -> Result<String> {
+    let path = crate::cmd::source_name(path);
     match record.get(field) {
         Some(serde_json::Value::String(s)) => Ok(s.clone()),
         Some(other) => Err(input(format!(

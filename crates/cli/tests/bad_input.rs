@@ -125,6 +125,61 @@ fn bad_records_name_file_and_line() {
 }
 
 #[test]
+fn skip_bad_rows_skips_malformed_records_with_one_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        &dir,
+        "mixed.jsonl",
+        b"{\"text\": \"Hackers stole the card numbers of 40,000 customers.\"}\n\
+          {\"body\": \"no text field\"}\n\
+          not json\n\
+          \n\
+          [1, 2]\n\
+          {\"text\": 7}\n\
+          {\"id\": \"tariffs\", \"text\": \"The government raised tariffs on imported steel.\"}\n",
+    );
+    for cmd in ["label", "summarize"] {
+        // Strict by default: the first bad record stops the run.
+        assert_fails(
+            &run(&[cmd, "--jsonl", "--format", "jsonl", &f]),
+            3,
+            &[&format!("{f}:2"), "missing field \"text\""],
+        );
+        let o = run(&[cmd, "--jsonl", "--skip-bad-rows", "--format", "jsonl", &f]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let sources: Vec<serde_json::Value> = o
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["source"].clone())
+            .collect();
+        // The good records keep their own names: the line, or the id.
+        assert_eq!(sources, [serde_json::json!(format!("{f}:1")), serde_json::json!("tariffs")]);
+        assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
+        assert!(
+            o.stderr.starts_with(&format!(
+                "sift: warning: skipped 5 malformed records in {f}, the first: {f}:2: missing field"
+            )),
+            "{}",
+            o.stderr
+        );
+        // --quiet silences the warning, not the skipping.
+        let q = run(&[cmd, "--jsonl", "--skip-bad-rows", "--quiet", "--format", "jsonl", &f]);
+        assert_eq!((q.code, q.stdout.as_str(), q.stderr.as_str()), (0, o.stdout.as_str(), ""));
+    }
+    // Every record bad: the warning, then the error that there were none.
+    let bad = write(&dir, "bad.jsonl", b"[]\n");
+    let o = run(&["label", "--jsonl", "--skip-bad-rows", &bad]);
+    assert_eq!(o.code, 3);
+    assert!(o.stderr.contains("skipped 1 malformed record in"), "{}", o.stderr);
+    assert!(o.stderr.contains("no records"), "{}", o.stderr);
+    assert_fails(
+        &run(&["label", "--skip-bad-rows", &bad]),
+        2,
+        &["--skip-bad-rows applies to --jsonl input only"],
+    );
+}
+
+#[test]
 fn usage_errors_exit_2_on_one_line() {
     let sample =
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets/samples/chip-export-curbs.txt");
@@ -373,4 +428,28 @@ fn stdin_is_read_when_no_file_is_given() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["source"], "<stdin>");
     assert_eq!(v["paragraphs"][0]["labels"][0], "data_breach");
+}
+
+#[test]
+fn stdin_records_are_named_stdin_in_errors() {
+    for (input, needle) in [
+        (&b"{\"body\": \"x\"}\n"[..], "<stdin>:1: missing field \"text\""),
+        (&b"{\"text\": \"x\"}\nnot json\n"[..], "<stdin>:2: invalid JSON"),
+    ] {
+        let mut child = sift()
+            .args(["label", "--jsonl"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let o = Outcome {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert_fails(&o, 3, &[needle]);
+    }
 }

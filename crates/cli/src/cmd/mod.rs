@@ -9,7 +9,7 @@ pub mod train;
 pub mod vectorize;
 
 use crate::error::{input, usage};
-use crate::input::{for_each_record, read_text, record_id, text_field};
+use crate::input::{for_each_line, read_text, record_id, text_field};
 use anyhow::Result;
 use sift_tokenize::{AnalyzerConfig, Language};
 
@@ -122,6 +122,10 @@ pub struct Batching {
     /// proportional).
     #[arg(long, value_name = "N", default_value_t = 256)]
     pub batch: usize,
+    /// With --jsonl: skip malformed records (reported as a count and the
+    /// first) instead of stopping.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
 }
 
 impl Batching {
@@ -132,6 +136,9 @@ impl Batching {
         }
         if !self.jsonl && (self.id_field.is_some() || self.text_field != "text") {
             return Err(usage("--text-field and --id-field apply to --jsonl input only"));
+        }
+        if !self.jsonl && self.skip_bad_rows {
+            return Err(usage("--skip-bad-rows applies to --jsonl input only"));
         }
         Ok(())
     }
@@ -163,10 +170,23 @@ impl Batching {
         let mut batch: Vec<Article> = Vec::with_capacity(self.batch);
         let mut any = false;
         for path in files {
-            for_each_record(path, |line, rec| {
-                let text = text_field(path, line, &rec, &self.text_field)?;
-                let source = record_id(path, line, &rec, self.id_field.as_deref())?;
-                batch.push(Article { source, text });
+            let name = source_name(path);
+            let (mut skipped, mut first) = (0usize, None);
+            for_each_line(path, |line, rec| {
+                let article = rec.and_then(|rec| {
+                    let text = text_field(name, line, &rec, &self.text_field)?;
+                    let source = record_id(name, line, &rec, self.id_field.as_deref())?;
+                    Ok(Article { source, text })
+                });
+                match article {
+                    Ok(article) => batch.push(article),
+                    Err(e) if self.skip_bad_rows => {
+                        skipped += 1;
+                        first.get_or_insert_with(|| e.to_string());
+                        return Ok(());
+                    }
+                    Err(e) => return Err(e),
+                }
                 any = true;
                 if batch.len() == self.batch {
                     f(&batch)?;
@@ -175,6 +195,15 @@ impl Batching {
                 }
                 Ok(())
             })?;
+            if let (false, Some(first)) = (quiet, first) {
+                bar.suspend(|| {
+                    eprintln!(
+                        "sift: warning: skipped {skipped} malformed record{} in {name}, the \
+                         first: {first}",
+                        if skipped == 1 { "" } else { "s" },
+                    )
+                });
+            }
         }
         f(&batch)?;
         bar.finish_and_clear();
