@@ -240,6 +240,7 @@ fn usage_errors_exit_2_on_one_line() {
     );
     assert!(!std::path::Path::new(&mtx).exists());
     assert_fails(&train(&["--max-df", "1.5"]), 2, &["--max-df", "0.0..=1.0"]);
+    assert_fails(&train(&["--ngram-range", "1,9"]), 2, &["--ngram-range", "1 <= MIN <= MAX <= 8"]);
     assert_fails(&train(&["--loss", "log"]), 2, &["--loss", "log"]);
     assert!(!std::path::Path::new(&out).exists());
 }
@@ -297,7 +298,20 @@ fn training_data_errors_and_warnings() {
             args.push("--stream");
         }
         assert_fails(&run(&args), 3, &[&format!("{two}: after pruning"), hint]);
+        // Bounds that contradict each other on this data: the flags again.
+        args[6] = "1";
+        args.extend(["--max-df", "0.4"]);
+        assert_fails(
+            &run(&args),
+            3,
+            &[&format!("{two}: --max-df allows terms in at most 0.8 documents"), "--min-df"],
+        );
     }
+    assert_fails(
+        &run(&["train", "--data", &two, "--out", &out, "--max-df", "0"]),
+        3,
+        &["--max-df allows terms in at most 0 documents, fewer than the 2 that --min-df requires"],
+    );
     // Folder-per-label data: what is not read is named.
     let folder = dir.path().join("labelled");
     for (label, text) in [("x", "steel tariffs"), ("y", "stolen data")] {

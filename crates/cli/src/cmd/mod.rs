@@ -71,8 +71,8 @@ pub fn parse_range(s: &str) -> Result<(usize, usize), String> {
     let (a, b) = s.split_once(',').ok_or_else(|| format!("'{s}': expected MIN,MAX such as 1,2"))?;
     let a: usize = a.trim().parse().map_err(|_| format!("'{s}': expected MIN,MAX such as 1,2"))?;
     let b: usize = b.trim().parse().map_err(|_| format!("'{s}': expected MIN,MAX such as 1,2"))?;
-    if a == 0 || a > b {
-        return Err(format!("'{s}': expected 1 <= MIN <= MAX"));
+    if a == 0 || a > b || b > sift_tokenize::MAX_NGRAM {
+        return Err(format!("'{s}': expected 1 <= MIN <= MAX <= {}", sift_tokenize::MAX_NGRAM));
     }
     Ok((a, b))
 }
@@ -298,6 +298,10 @@ pub fn tfidf_data_error(e: &sift_tfidf::Error) -> String {
         sift_tfidf::Error::NoTermsAfterPruning { min, max, docs } => format!(
             "after pruning, no terms remain: every term is in fewer than {min} or more than {max} \
              of the {docs} documents (lower --min-df or raise --max-df)"
+        ),
+        sift_tfidf::Error::DfRange { max, min } => format!(
+            "--max-df allows terms in at most {max} documents, fewer than the {min} that \
+             --min-df requires: lower --min-df or raise --max-df"
         ),
         ref other => other.to_string(),
     }
