@@ -31,13 +31,6 @@ use std::collections::BTreeMap;
 const FEW_FEATURES: usize = 20;
 
 /// A document-frequency bound as a user wrote it: `2`, `90%`.
-fn describe_df(d: DocFreq) -> String {
-    match d {
-        DocFreq::Count(n) => n.to_string(),
-        DocFreq::Fraction(f) => format!("{}%", (f * 1e4).round() / 1e2),
-    }
-}
-
 /// The most cross-validation folds [`TrainParams::folds`] accepts.
 pub const MAX_FOLDS: usize = 20;
 
@@ -470,8 +463,8 @@ pub fn train_with_progress(
             "only {n} feature{} left after min_df {} and max_df {} over {} training texts: too \
              few to tell labels apart (lower min_df, or add examples)",
             if n == 1 { "" } else { "s" },
-            describe_df(v.min_df),
-            describe_df(v.max_df),
+            v.min_df,
+            v.max_df,
             texts.len()
         ));
     }

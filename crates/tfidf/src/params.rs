@@ -31,6 +31,28 @@ impl DocFreq {
     }
 }
 
+/// `2` for a count of documents, `50%` for a fraction, as messages and
+/// model summaries show a bound.
+impl std::fmt::Display for DocFreq {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            DocFreq::Count(n) => write!(f, "{n}"),
+            DocFreq::Fraction(x) => write!(f, "{}%", (x * 1e4).round() / 1e2),
+        }
+    }
+}
+
+/// `l1`, `l2` or `none`, as `sift vectorize --norm` takes it.
+impl std::fmt::Display for Norm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Norm::L1 => "l1",
+            Norm::L2 => "l2",
+            Norm::None => "none",
+        })
+    }
+}
+
 /// Row normalization.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -286,5 +308,19 @@ impl TfidfParams {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::{DocFreq, Norm};
+
+    #[test]
+    fn bounds_and_norms_print_as_the_cli_takes_them() {
+        assert_eq!(DocFreq::Count(2).to_string(), "2");
+        assert_eq!(DocFreq::Fraction(1.0).to_string(), "100%");
+        assert_eq!(DocFreq::Fraction(0.125).to_string(), "12.5%");
+        let norms: Vec<String> = [Norm::L1, Norm::L2, Norm::None].map(|n| n.to_string()).into();
+        assert_eq!(norms, ["l1", "l2", "none"]);
     }
 }

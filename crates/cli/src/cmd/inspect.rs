@@ -7,6 +7,8 @@ use sift_classify::metrics::Report;
 use sift_tokenize::{Filter, Pattern};
 use std::io::Write;
 
+use super::train::algorithm_flag;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Model file (default: the theme model built into sift).
@@ -61,16 +63,16 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
             writeln!(out, "model        {name} ({bytes} bytes, format {})", m.format_version())?;
             writeln!(
                 out,
-                "kind         {} classifier, {:?}, {} labels",
+                "kind         {} classifier, algorithm {}, {} labels",
                 if m.is_multi_label() { "multi-label" } else { "single-label" },
-                p.algorithm,
+                algorithm_flag(p.algorithm),
                 m.labels().len()
             )?;
             writeln!(out, "features     {}", m.vectorizer().n_features())?;
             writeln!(out, "tokenizer    {}", describe_analyzer(&v.analyzer))?;
             writeln!(
                 out,
-                "weighting    min_df {:?}, max_df {:?}, {}tf, idf {}, norm {:?}",
+                "weighting    min_df {}, max_df {}, {}tf, idf {}, norm {}",
                 v.min_df,
                 v.max_df,
                 if v.sublinear_tf { "sublinear " } else { "" },

@@ -54,6 +54,28 @@ pub enum AlgorithmArg {
     Mnb,
 }
 
+impl From<AlgorithmArg> for Algorithm {
+    fn from(a: AlgorithmArg) -> Self {
+        match a {
+            AlgorithmArg::Ensemble => Algorithm::Ensemble,
+            AlgorithmArg::Svm => Algorithm::Svm,
+            AlgorithmArg::Logistic => Algorithm::Logistic,
+            AlgorithmArg::Cnb => Algorithm::ComplementNb,
+            AlgorithmArg::Mnb => Algorithm::MultinomialNb,
+        }
+    }
+}
+
+/// The `--algorithm` value that trains `a` (for `inspect`).
+pub fn algorithm_flag(a: Algorithm) -> String {
+    use clap::ValueEnum;
+    AlgorithmArg::value_variants()
+        .iter()
+        .find(|v| Algorithm::from(**v) == a)
+        .and_then(|v| v.to_possible_value())
+        .map_or_else(|| format!("{a:?}"), |v| v.get_name().to_string())
+}
+
 /// Where training data comes from (shared by train and eval).
 #[derive(Debug, clap::Args)]
 pub struct DataArgs {
@@ -240,13 +262,7 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         None => TrainParams::default(),
     };
     if let Some(alg) = a.algorithm {
-        params.algorithm = match alg {
-            AlgorithmArg::Ensemble => Algorithm::Ensemble,
-            AlgorithmArg::Svm => Algorithm::Svm,
-            AlgorithmArg::Logistic => Algorithm::Logistic,
-            AlgorithmArg::Cnb => Algorithm::ComplementNb,
-            AlgorithmArg::Mnb => Algorithm::MultinomialNb,
-        };
+        params.algorithm = alg.into();
     }
     if a.multi_label {
         params.multi_label = true;
@@ -462,4 +478,20 @@ pub fn write_report(r: &Report, format: crate::Format, out: &mut dyn Write) -> R
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{algorithm_flag, AlgorithmArg};
+    use clap::ValueEnum;
+    use sift_classify::Algorithm;
+
+    #[test]
+    fn every_algorithm_names_the_flag_value_that_trains_it() {
+        for v in AlgorithmArg::value_variants() {
+            let name = algorithm_flag(Algorithm::from(*v));
+            assert_eq!(AlgorithmArg::from_str(&name, false), Ok(*v), "{name}");
+        }
+        assert_eq!(algorithm_flag(Algorithm::ComplementNb), "cnb");
+    }
 }
