@@ -1,8 +1,9 @@
 //! The training-data readers (JSON Lines, CSV, TSV, fastText) on arbitrary
 //! bytes, strict and lenient: examples or an error naming the line, never a
 //! panic. The first byte picks the field names (default, or custom ones
-//! the data may lack) and lenient mode; a lenient read that succeeds
-//! returns at least as many examples as a strict one.
+//! the data may lack) and single-label mode; a lenient read that succeeds
+//! returns at least as many examples as a strict one, and single-label
+//! examples carry exactly one label.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -15,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
         opts.text_field = "body".into();
         opts.label_field = "topics".into();
     }
+    opts.single_label = flags & 2 == 2;
     let read = |opts: &ReadOptions| -> [Option<Loaded>; 4] {
         [
             read_jsonl_from(body, "f.jsonl", opts).ok(),
@@ -30,6 +32,11 @@ fuzz_target!(|data: &[u8]| {
         if let (Some(s), Some(l)) = (s, l) {
             assert!(l.examples.len() >= s.examples.len());
             assert!(s.skipped.is_empty());
+        }
+        if opts.single_label {
+            for e in s.iter().chain(l).flat_map(|r| &r.examples) {
+                assert_eq!(e.labels.len(), 1);
+            }
         }
     }
 });

@@ -55,6 +55,7 @@ pub fn project_data() -> Result<Source> {
         text_field: "text".into(),
         label_field: "labels".into(),
         skip_bad_rows: false,
+        single_label: false,
     };
     let mut examples = Vec::new();
     for f in files {

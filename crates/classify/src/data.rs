@@ -61,11 +61,21 @@ pub struct ReadOptions {
     pub label_field: String,
     /// Skip malformed rows (with a count) instead of failing on the first.
     pub skip_bad_rows: bool,
+    /// Single-label data: a row must carry exactly one label; a row with
+    /// none (an empty label cell, `null`, `[]`) or several (`a|b`, a list)
+    /// is malformed, reported at its line (or skipped). Off, a row may
+    /// carry any number, as multi-label data does.
+    pub single_label: bool,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { text_field: "text".into(), label_field: "label".into(), skip_bad_rows: false }
+        ReadOptions {
+            text_field: "text".into(),
+            label_field: "label".into(),
+            skip_bad_rows: false,
+            single_label: false,
+        }
     }
 }
 
@@ -120,6 +130,16 @@ struct Collector<'o> {
 
 impl Collector<'_> {
     fn push(&mut self, line: usize, r: std::result::Result<Example, String>) -> Result<()> {
+        let r = r.and_then(|e| match (self.opts.single_label, e.labels.len()) {
+            (true, 0) => {
+                Err("no label, expected exactly one (multi-label mode accepts none)".to_string())
+            }
+            (true, n) if n > 1 => Err(format!(
+                "{n} labels ({}), expected exactly one (multi-label mode accepts several)",
+                e.labels.join(", ")
+            )),
+            _ => Ok(e),
+        });
         match r {
             Ok(e) => self.out.examples.push(e),
             Err(message) if self.opts.skip_bad_rows => {
@@ -145,6 +165,20 @@ const BOM: char = '\u{FEFF}';
 fn strip_bom(bytes: &mut Vec<u8>) {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
+    }
+}
+
+/// "a number", "an empty string"... for messages.
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(s) if s.trim().is_empty() => "an empty string",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     }
 }
 
@@ -177,16 +211,18 @@ pub fn read_jsonl_from(reader: impl Read, name: &str, opts: &ReadOptions) -> Res
                 Some(_) => return Err(format!("field \"{}\" must be a string", opts.text_field)),
                 None => return Err(format!("missing field \"{}\"", opts.text_field)),
             };
-            let label_value = v.get(&opts.label_field).or_else(|| {
-                if opts.label_field == "label" {
-                    v.get("labels")
-                } else {
-                    None
-                }
-            });
+            let (field, label_value) = match v.get(&opts.label_field) {
+                None if opts.label_field == "label" => ("labels", v.get("labels")),
+                found => (opts.label_field.as_str(), found),
+            };
             let labels = match label_value {
                 Some(serde_json::Value::String(l)) if !l.trim().is_empty() => {
                     vec![l.trim().to_string()]
+                }
+                Some(serde_json::Value::String(_)) => {
+                    return Err(format!(
+                        "field \"{field}\" is empty, expected a label name (null or [] for none)"
+                    ))
                 }
                 Some(serde_json::Value::Array(a)) => {
                     let mut ls = Vec::new();
@@ -195,8 +231,8 @@ pub fn read_jsonl_from(reader: impl Read, name: &str, opts: &ReadOptions) -> Res
                             Some(l) if !l.trim().is_empty() => ls.push(l.trim().to_string()),
                             _ => {
                                 return Err(format!(
-                                    "field \"{}\" must hold non-empty strings",
-                                    opts.label_field
+                                    "field \"{field}\" must hold non-empty strings, found {}",
+                                    json_kind(x)
                                 ))
                             }
                         }
@@ -204,10 +240,10 @@ pub fn read_jsonl_from(reader: impl Read, name: &str, opts: &ReadOptions) -> Res
                     ls
                 }
                 Some(serde_json::Value::Null) => Vec::new(),
-                Some(_) => {
+                Some(other) => {
                     return Err(format!(
-                        "field \"{}\" must be a string or a list of strings",
-                        opts.label_field
+                        "field \"{field}\" must be a string or a list of strings, found {}",
+                        json_kind(other)
                     ))
                 }
                 None => {
@@ -290,13 +326,17 @@ pub fn read_fasttext(reader: impl Read, name: &str, opts: &ReadOptions) -> Resul
                 }
                 let mut labels = Vec::new();
                 let mut rest = l.trim_start();
+                let mut nameless = false;
                 while let Some(after) = rest.strip_prefix("__label__") {
                     let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                    nameless |= end == 0;
                     labels.push(after[..end].to_string());
                     rest = after[end..].trim_start();
                 }
                 if labels.is_empty() {
                     Err("expected `__label__NAME` before the text".into())
+                } else if nameless {
+                    Err("`__label__` without a name, expected `__label__NAME`".into())
                 } else {
                     Ok(Example { text: rest.to_string(), labels })
                 }
@@ -378,6 +418,59 @@ mod tests {
         let lenient = ReadOptions { skip_bad_rows: true, ..opts() };
         let l = read_jsonl_from(bad.as_bytes(), "d.jsonl", &lenient).unwrap();
         assert_eq!((l.examples.len(), l.skipped.len()), (1, 1));
+    }
+
+    #[test]
+    fn single_label_rows_need_exactly_one_label() {
+        let single = ReadOptions { single_label: true, ..opts() };
+        let csv = "text,label\na,x\nb,\nc,x|y\n";
+        let e = read_delimited(csv.as_bytes(), "d.csv", b',', &single).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "d.csv:3: no label, expected exactly one (multi-label mode accepts none)"
+        );
+        let lenient = ReadOptions { skip_bad_rows: true, ..single.clone() };
+        let l = read_delimited(csv.as_bytes(), "d.csv", b',', &lenient).unwrap();
+        assert_eq!(l.examples, [Example { text: "a".into(), labels: vec!["x".into()] }]);
+        assert_eq!(
+            l.skipped,
+            [
+                "d.csv:3: no label, expected exactly one (multi-label mode accepts none)",
+                "d.csv:4: 2 labels (x, y), expected exactly one (multi-label mode accepts several)",
+            ]
+        );
+        // The same rows are fine for multi-label data.
+        let l = read_delimited(csv.as_bytes(), "d.csv", b',', &opts()).unwrap();
+        assert_eq!(l.examples.iter().map(|e| e.labels.len()).collect::<Vec<_>>(), [1, 0, 2]);
+        let jsonl = "{\"text\": \"a\", \"labels\": [\"x\", \"y\"]}\n";
+        let e = read_jsonl_from(jsonl.as_bytes(), "d.jsonl", &single).unwrap_err();
+        assert!(e.to_string().starts_with("d.jsonl:1: 2 labels (x, y), expected exactly one"));
+        let ft = "__label__x a\n__label__x __label__y b\n";
+        let e = read_fasttext(ft.as_bytes(), "d.ft", &single).unwrap_err();
+        assert!(e.to_string().starts_with("d.ft:2: 2 labels (x, y)"), "{e}");
+    }
+
+    #[test]
+    fn empty_label_names_are_malformed() {
+        for (data, message) in [
+            (
+                "{\"text\": \"a\", \"label\": \" \"}\n",
+                "field \"label\" is empty, expected a label name",
+            ),
+            (
+                "{\"text\": \"a\", \"labels\": [\"x\", \"\"]}\n",
+                "field \"labels\" must hold non-empty strings, found an empty string",
+            ),
+            (
+                "{\"text\": \"a\", \"labels\": 3}\n",
+                "field \"labels\" must be a string or a list of strings, found a number",
+            ),
+        ] {
+            let e = read_jsonl_from(data.as_bytes(), "d.jsonl", &opts()).unwrap_err();
+            assert!(e.to_string().starts_with(&format!("d.jsonl:1: {message}")), "{e}");
+        }
+        let e = read_fasttext("__label__ text\n".as_bytes(), "d.ft", &opts()).unwrap_err();
+        assert_eq!(e.to_string(), "d.ft:1: `__label__` without a name, expected `__label__NAME`");
     }
 
     #[test]

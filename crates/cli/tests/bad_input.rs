@@ -275,6 +275,19 @@ fn training_data_errors_and_warnings() {
     let o = run(&["train", "--data", &bad, "--out", &out]);
     assert_fails(&o, 3, &[&format!("{bad}:2")]);
     assert!(!std::path::Path::new(&out).exists(), "no model written");
+    // Single-label training: a row with no label or two is named by its line.
+    let csv = write(&dir, "l.csv", b"text,label\nsteel tariffs,trade\nstolen data,\n");
+    assert_fails(
+        &run(&["train", "--data", &csv, "--out", &out]),
+        3,
+        &[&format!("{csv}:3: no label, expected exactly one")],
+    );
+    let csv = write(&dir, "l2.csv", b"text,label\nsteel tariffs,trade\nstolen data,breach|spy\n");
+    assert_fails(
+        &run(&["train", "--data", &csv, "--out", &out]),
+        3,
+        &[&format!("{csv}:3: 2 labels (breach, spy), expected exactly one")],
+    );
     // A single label in the whole data.
     let one = write(
         &dir,

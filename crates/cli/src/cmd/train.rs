@@ -95,11 +95,19 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    pub fn load(&self, format: Option<FormatArg>, quiet: bool) -> Result<Vec<Example>> {
+    /// Reads every `--data` path; `single_label`: each row must carry
+    /// exactly one label.
+    pub fn load(
+        &self,
+        format: Option<FormatArg>,
+        single_label: bool,
+        quiet: bool,
+    ) -> Result<Vec<Example>> {
         let opts = ReadOptions {
             text_field: self.text_field.clone(),
             label_field: self.label_field.clone(),
             skip_bad_rows: self.skip_bad_rows,
+            single_label,
         };
         let mut all = Vec::new();
         for path in &self.data {
@@ -336,7 +344,7 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     }
     params.check().map_err(super::classify_usage)?;
     crate::output::check_writable(&a.out)?;
-    let examples = a.data.load(a.format, quiet)?;
+    let examples = a.data.load(a.format, !params.multi_label, quiet)?;
     let trained = train_with_progress(&params, &examples, &mut progress_bar(quiet, "fit"))
         .map_err(super::train_error)?;
     for w in &trained.warnings {
@@ -412,7 +420,7 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     if let Some(path) = &a.report {
         crate::output::check_writable(path)?;
     }
-    let examples = a.data.load(a.data_format, quiet)?;
+    let examples = a.data.load(a.data_format, !m.is_multi_label(), quiet)?;
     let report = match cv_params {
         None => {
             let (report, unknown) = m.evaluate(&examples).map_err(|e| input(e.to_string()))?;
