@@ -6,7 +6,7 @@
 //!
 //! `cargo bench -p sift-benches --bench tfidf`
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use sift_benches::{newsgroups_train, tfidf_configs, total_bytes};
 use sift_tfidf::TfidfParams;
 use std::hint::black_box;
@@ -45,18 +45,31 @@ fn bench_load(c: &mut Criterion) {
     let the = v.vocabulary().iter().position(|t| t == "the");
     let mut g = c.benchmark_group("tfidf/load-1.18M-terms");
     g.sample_size(20).measurement_time(Duration::from_secs(8));
+    // Loading, not freeing: each loaded vectorizer is dropped after its
+    // timing (freeing 60 MB took several milliseconds of the loop).
+    let per_load = BatchSize::PerIteration;
     g.bench_function("from_bytes", |b| {
-        b.iter(|| {
-            let v = sift_tfidf::TfidfVectorizer::from_bytes(black_box(&bytes)).unwrap();
-            assert_eq!(v.vocabulary().len(), 1_181_803);
-        })
+        b.iter_batched(
+            || (),
+            |()| {
+                let v = sift_tfidf::TfidfVectorizer::from_bytes(black_box(&bytes)).unwrap();
+                assert_eq!(v.vocabulary().len(), 1_181_803);
+                v
+            },
+            per_load,
+        )
     });
     g.bench_function("from_bytes+index", |b| {
-        b.iter(|| {
-            let v = sift_tfidf::TfidfVectorizer::from_bytes(black_box(&bytes)).unwrap();
-            v.prepare();
-            assert_eq!(v.column_of("the"), the);
-        })
+        b.iter_batched(
+            || (),
+            |()| {
+                let v = sift_tfidf::TfidfVectorizer::from_bytes(black_box(&bytes)).unwrap();
+                v.prepare();
+                assert_eq!(v.column_of("the"), the);
+                v
+            },
+            per_load,
+        )
     });
     g.finish();
 }
