@@ -6,7 +6,6 @@
 //! dependent cache misses per lookup of a rare word (control bytes, slot,
 //! key text), and rare words dominate the lookup time of real corpora.
 
-use rayon::prelude::*;
 use sift_tokenize::hash_str;
 
 #[derive(Clone, Copy, Default)]
@@ -190,8 +189,7 @@ mod tests {
 /// `u64::MAX` never occurs: a slot holds the key's complement, and 0 marks
 /// an empty slot. A table then starts as zeroed memory, which the system
 /// hands over untouched: filling 2 million slots with a non-zero marker
-/// first took 16-19 ms of page faults, serial, when loading a vocabulary;
-/// now the slots are first touched by the (parallel) inserts.
+/// took 16-19 ms, mostly page faults, before the first insert.
 #[derive(Clone, Debug)]
 pub(crate) struct PairTable {
     slots: Vec<(u64, u32)>,
@@ -226,64 +224,37 @@ impl PairTable {
         self.len
     }
 
-    /// A table holding `pairs` (keys distinct), built in one go and in
-    /// parallel. The table is cut into regions of 8,192 slots (128 KiB,
-    /// cache-resident); the pairs are partitioned by the region of their
-    /// home slot (in parallel chunks, kept in input order), then each region
-    /// inserts its own pairs into its own slice of the table. A pair whose
-    /// probe runs past its region's end is inserted afterwards, in order,
-    /// probing on into the next regions as usual. Every key stays reachable
-    /// from its home through filled slots, and the layout depends only on
-    /// `pairs`, never on the thread count. (A serial build, inserting the
-    /// pairs sorted by home slot, was a fifth of loading a million-term
-    /// vocabulary.)
-    pub(crate) fn from_pairs(pairs: Vec<(u64, u32)>) -> Self {
-        const REGION: usize = 8192;
+    /// A table holding `pairs` (keys distinct), built in one go: the pairs
+    /// are sorted by home slot and inserted in that order, so the writes walk
+    /// the table sequentially instead of missing the cache once per pair.
+    pub(crate) fn from_pairs(mut pairs: Vec<(u64, u32)>) -> Self {
         let n = (pairs.len() * 5 / 3 + 16).next_power_of_two();
-        let mut t = PairTable { slots: vec![(EMPTY_PAIR, 0); n], len: pairs.len() };
-        let region_len = REGION.min(n);
-        let regions = n / region_len;
-        // Partition by region: chunks in parallel, each a list per region.
-        let chunk = pairs.len().div_ceil(rayon::current_num_threads().max(1) * 4).max(1 << 14);
-        let parts: Vec<Vec<Vec<(u64, u32)>>> = pairs
-            .par_chunks(chunk)
-            .map(|c| {
-                let mut out = vec![Vec::new(); regions];
-                for &(k, v) in c {
-                    out[t.home(k) / region_len].push((k, v));
-                }
-                out
-            })
-            .collect();
-        drop(pairs);
-        let spill: Vec<Vec<(u64, u32)>> = t
-            .slots
-            .par_chunks_mut(region_len)
-            .enumerate()
-            .map(|(r, slots)| {
-                let base = r * region_len;
-                let mut spill = Vec::new();
-                for &(k, v) in parts.iter().flat_map(|p| &p[r]) {
-                    let mut i = home_of(k, n) - base;
-                    while i < region_len && slots[i].0 != EMPTY_PAIR {
-                        i += 1;
-                    }
-                    if i < region_len {
-                        slots[i] = (!k, v);
-                    } else {
-                        spill.push((k, v));
-                    }
-                }
-                spill
-            })
-            .collect();
+        let mut t = PairTable { slots: vec![(EMPTY_PAIR, 0); n], len: 0 };
+        // A counting sort on coarse home buckets (64 slots each) is enough
+        // for sequential writes, and is linear.
+        let shift = 6.min(n.trailing_zeros());
+        let mut starts = vec![0usize; (n >> shift) + 1];
+        for &(k, _) in &pairs {
+            starts[(t.home(k) >> shift) + 1] += 1;
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        let mut ordered = vec![(EMPTY_PAIR, 0u32); pairs.len()];
+        for &(k, v) in &pairs {
+            let b = t.home(k) >> shift;
+            ordered[starts[b]] = (k, v);
+            starts[b] += 1;
+        }
+        pairs.clear();
         let mask = n - 1;
-        for (k, v) in spill.into_iter().flatten() {
+        for (k, v) in ordered {
             let mut i = t.home(k);
             while t.slots[i].0 != EMPTY_PAIR {
                 i = (i + 1) & mask;
             }
             t.slots[i] = (!k, v);
+            t.len += 1;
         }
         t
     }
@@ -368,10 +339,10 @@ mod pair_tests {
     }
 
     #[test]
-    fn bulk_build_spills_past_regions_and_wraps_around() {
-        // 10,000 pairs: 16,384 slots in two regions of 8,192. Add keys whose
-        // home is the last slot of the first region, and of the table: their
-        // probes run past the region's end (and past the table's end).
+    fn bulk_build_with_long_probes_and_wrap_around() {
+        // 9,040 pairs in 16,384 slots, with keys crowding one slot in the
+        // middle and the table's last slot: their probes run on (and wrap
+        // around to the start).
         let n = 16384;
         let mut pairs: Vec<(u64, u32)> = (0..9_000u64).map(|i| (i * 7919, i as u32)).collect();
         let mut crowd = |slot: usize, how_many: usize| {
@@ -393,12 +364,12 @@ mod pair_tests {
         };
         let (one, two) = (build(1), build(2));
         assert_eq!(one.slots.len(), n);
-        assert_eq!(one.slots, two.slots, "the layout does not depend on the threads");
+        assert_eq!(one.slots, two.slots, "the layout depends on the pairs only");
         assert_eq!(one.len(), pairs.len());
         for &(k, v) in &pairs {
             assert_eq!(one.get(k), Some(v));
         }
-        // Spilled keys sit in the second region and at the table's start.
+        // Crowded keys sit past their home, and at the table's start.
         assert_ne!(one.slots[8192].0, EMPTY_PAIR);
         assert!(one.slots[..20].iter().any(|s| home_of(!s.0, n) == n - 1));
         assert_eq!(one.get(u64::MAX - 1), None);
