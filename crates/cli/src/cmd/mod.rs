@@ -174,8 +174,8 @@ impl Batching {
             let (mut skipped, mut first) = (0usize, None);
             for_each_line(path, |line, rec| {
                 let article = rec.and_then(|rec| {
-                    let text = text_field(name, line, &rec, &self.text_field)?;
-                    let source = record_id(name, line, &rec, self.id_field.as_deref())?;
+                    let text = text_field(path, line, &rec, &self.text_field)?;
+                    let source = record_id(path, line, &rec, self.id_field.as_deref())?;
                     Ok(Article { source, text })
                 });
                 match article {
@@ -196,13 +196,7 @@ impl Batching {
                 Ok(())
             })?;
             if let (false, Some(first)) = (quiet, first) {
-                bar.suspend(|| {
-                    eprintln!(
-                        "sift: warning: skipped {skipped} malformed record{} in {name}, the \
-                         first: {first}",
-                        if skipped == 1 { "" } else { "s" },
-                    )
-                });
+                bar.suspend(|| eprintln!("{}", skipped_warning(skipped, "record", name, &first)));
             }
         }
         f(&batch)?;
@@ -215,6 +209,15 @@ impl Batching {
         }
         Ok(())
     }
+}
+
+/// The warning for rows or records skipped by `--skip-bad-rows`: their
+/// count and the first one's error.
+pub fn skipped_warning(n: usize, what: &str, path: &str, first: &str) -> String {
+    format!(
+        "sift: warning: skipped {n} malformed {what}{} in {path}, the first: {first}",
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 /// A record counter on stderr for batch modes, shown only when stderr is a

@@ -124,13 +124,9 @@ impl DataArgs {
                 None => Format::guess(p),
             };
             let loaded = sift_classify::read(p, format, &opts).map_err(|e| input(e.to_string()))?;
-            if !loaded.skipped.is_empty() && !quiet {
-                eprintln!(
-                    "sift: warning: skipped {} malformed row{} in {path}, the first: {}",
-                    loaded.skipped.len(),
-                    if loaded.skipped.len() == 1 { "" } else { "s" },
-                    loaded.skipped[0]
-                );
+            if let (false, Some(first)) = (quiet, loaded.skipped.first()) {
+                let n = loaded.skipped.len();
+                eprintln!("{}", super::skipped_warning(n, "row", path, first));
             }
             if !loaded.ignored.is_empty() && !quiet {
                 let n = loaded.ignored.len();
