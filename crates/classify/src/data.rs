@@ -286,23 +286,64 @@ pub fn read_delimited(
             ),
         });
     };
+    // A column named twice would silently read the first one.
+    for (want, at) in [(&opts.text_field, tc), (&opts.label_field, lc)] {
+        if let Some(again) = headers.iter().skip(at + 1).position(|h| h.trim() == want.as_str()) {
+            return Err(Error::Input {
+                path: name.into(),
+                line: 1,
+                message: format!(
+                    "the header names \"{want}\" twice (columns {} and {}), expected it once",
+                    at + 1,
+                    at + 2 + again
+                ),
+            });
+        }
+    }
+    let width = headers.len();
     let mut c = Collector { name: name.to_string(), opts, out: Loaded::default() };
-    for rec in rdr.records() {
-        let (line, r) = match rec {
+    let mut rec = csv::StringRecord::new();
+    loop {
+        let (line, r) = match rdr.read_record(&mut rec) {
+            Ok(false) => break,
             Err(e) => {
-                (e.position().map_or(0, |p| p.line() as usize), Err(format!("malformed row: {e}")))
+                let line = e.position().map_or(rdr.position().line(), |p| p.line()) as usize;
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    // The reader cannot go on past a failed read.
+                    return Err(Error::Input {
+                        path: name.into(),
+                        line,
+                        message: format!("cannot read: {e}"),
+                    });
+                }
+                (line, Err(format!("malformed row: {e}")))
             }
-            Ok(rec) => {
+            Ok(true) => {
                 let line = rec.position().map_or(0, |p| p.line() as usize);
-                let r = match (rec.get(tc), rec.get(lc)) {
-                    (Some(t), Some(l)) => {
-                        Ok(Example { text: t.to_string(), labels: split_labels(l) })
-                    }
-                    _ => Err(format!(
-                        "expected at least {} columns, found {}",
-                        tc.max(lc) + 1,
+                let r = if rec.len() != width {
+                    // With an unclosed quote, the rest of the file is one
+                    // field: say so rather than only counting columns.
+                    let end = rdr.position().line() as usize;
+                    let hint = if end > line + 1 && rec.iter().any(|f| f.contains('\n')) {
+                        format!(
+                            " (the row runs to line {}: is a quote opened on line {line} \
+                             never closed?)",
+                            end.saturating_sub(1).max(line)
+                        )
+                    } else if rec.len() > width {
+                        format!(
+                            " (is there a {} in an unquoted field?)",
+                            if delimiter == b'\t' { "tab" } else { "comma" }
+                        )
+                    } else {
+                        String::new()
+                    };
+                    Err(format!(
+                        "expected {width} columns as in the header, found {}{hint}",
                         rec.len()
-                    )),
+                    ))
+                } else {
+                    Ok(Example { text: rec[tc].to_string(), labels: split_labels(&rec[lc]) })
                 };
                 (line, r)
             }
@@ -471,6 +512,44 @@ mod tests {
         }
         let e = read_fasttext("__label__ text\n".as_bytes(), "d.ft", &opts()).unwrap_err();
         assert_eq!(e.to_string(), "d.ft:1: `__label__` without a name, expected `__label__NAME`");
+    }
+
+    #[test]
+    fn csv_rows_must_match_the_header() {
+        let read = |data: &str, delim: u8| {
+            read_delimited(data.as_bytes(), "d.csv", delim, &opts()).unwrap_err().to_string()
+        };
+        assert_eq!(
+            read("text,label,text\na,x,b\n", b','),
+            "d.csv:1: the header names \"text\" twice (columns 1 and 3), expected it once"
+        );
+        // An unquoted comma would have cut the text and shifted the label.
+        assert_eq!(
+            read("text,label\nok,x\nsteel, tariffs,trade\n", b','),
+            "d.csv:3: expected 2 columns as in the header, found 3 (is there a comma in an \
+             unquoted field?)"
+        );
+        assert_eq!(
+            read("text\tlabel\nok\tx\nno label\n", b'\t'),
+            "d.csv:3: expected 2 columns as in the header, found 1"
+        );
+        let unclosed = "text,label\nok,x\n\"steel,trade\nmore,x\nlast,y\n";
+        assert_eq!(
+            read(unclosed, b','),
+            "d.csv:3: expected 2 columns as in the header, found 1 (the row runs to line 5: is \
+             a quote opened on line 3 never closed?)"
+        );
+        // A quoted field may hold newlines and delimiters.
+        let fine = "text,label\n\"two\nlines, one text\",x\nnext,y\n";
+        let l = read_delimited(fine.as_bytes(), "d.csv", b',', &opts()).unwrap();
+        assert_eq!(l.examples[0].text, "two\nlines, one text");
+        assert_eq!(l.examples[1].labels, ["y"]);
+        // Lenient mode skips the bad row and keeps the rest.
+        let lenient = ReadOptions { skip_bad_rows: true, ..opts() };
+        let data = "text,label\nok,x\nsteel, tariffs,trade\nfine,y\n";
+        let l = read_delimited(data.as_bytes(), "d.csv", b',', &lenient).unwrap();
+        assert_eq!(l.examples.len(), 2);
+        assert_eq!(l.skipped.len(), 1);
     }
 
     #[test]
