@@ -40,3 +40,47 @@ pub fn check_writable(path: &str) -> Result<()> {
 pub fn cannot_create(path: &str) -> impl Fn(std::io::Error) -> anyhow::Error + '_ {
     move |e| output(format!("{path}: {e}"))
 }
+
+/// `s` on one line for a reader: runs of whitespace become one space, and
+/// other control characters become visible symbols (U+2400 onwards for
+/// C0 and DEL, U+FFFD for C1), so that text from a file cannot move the
+/// cursor, recolour or clear the terminal, nor break a line-per-item
+/// output. Only the text outputs use it: JSON and CSV escape for
+/// themselves, and their text stays exact.
+pub fn one_line(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = !o.is_empty();
+            continue;
+        }
+        if space {
+            o.push(' ');
+            space = false;
+        }
+        o.push(match c {
+            '\0'..='\x1f' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+            '\x7f' => '\u{2421}',
+            '\u{80}'..='\u{9f}' => '\u{FFFD}',
+            c => c,
+        });
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn one_line_collapses_space_and_shows_controls() {
+        assert_eq!(one_line("  a\n\n b\t\r\nc  "), "a b c");
+        assert_eq!(
+            one_line("red \x1b[31mtext\x07\x08\x7f\u{9b}1m!"),
+            "red ␛[31mtext␇␈␡\u{FFFD}1m!"
+        );
+        assert_eq!(one_line("\u{a0}é\u{2028}ü"), "é ü");
+        assert_eq!(one_line(""), "");
+    }
+}

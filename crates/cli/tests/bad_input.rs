@@ -94,6 +94,32 @@ fn invalid_utf8_is_decoded_lossily_with_a_warning_and_offsets_into_the_file() {
 }
 
 #[test]
+fn control_characters_are_shown_not_sent_to_the_terminal_in_text_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = b"Spies \x1b[2J\x1b[31mstole\x07 secret\tfiles from the ministry.\r\n\
+        Officials said the breach began in May.\n";
+    let f = write(&dir, "esc.txt", bytes);
+    for args in [
+        vec!["label", &f[..]],
+        vec!["summarize", &f[..], "--sentences", "2"],
+        vec!["sentences", &f[..]],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.code, 0, "{args:?}: {}", o.stderr);
+        assert!(!o.stdout.contains('\x1b') && !o.stdout.contains('\x07'), "{:?}", o.stdout);
+        assert!(o.stdout.contains("Spies ␛[2J␛[31mstole␇ secret"), "{args:?}: {}", o.stdout);
+        assert!(!o.stdout.contains('\r'), "{:?}", o.stdout);
+    }
+    // Structured outputs keep the exact text, escaped.
+    let o = run(&["summarize", &f, "--format", "json"]);
+    assert!(
+        o.stdout.contains("Spies \\u001b[2J\\u001b[31mstole\\u0007 secret\\tfiles"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
 fn bad_records_name_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(&dir, "r.jsonl", b"{\"text\": \"ok\"}\n{\"text\": 3}\n");

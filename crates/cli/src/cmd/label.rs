@@ -227,7 +227,7 @@ impl<'a> Emitter<'a> {
         if self.written > 0 {
             o.push('\n');
         }
-        o += &paint(&source_text(&item.source), "1");
+        o += &paint(&crate::output::one_line(&source_text(&item.source)), "1");
         o.push('\n');
         if let Some(t) = l.title {
             o += &format!("  title    {}\n", one_line(t.text(text), 100));
@@ -307,8 +307,6 @@ fn ranked(labels: &[usize], probs: &[f32]) -> Vec<usize> {
     v
 }
 
-/// `s` on one line (runs of whitespace become one space), cut to `max`
-/// characters with an ellipsis.
 /// A top term as the reader wrote it: its first occurrence in the paragraph
 /// on one line (at most `max` characters), or the model's (stemmed) term when
 /// it has no occurrence to show.
@@ -316,14 +314,11 @@ fn surface(t: &TermContribution, text: &str, max: usize) -> String {
     one_line(t.first.map_or(t.contribution.term.as_str(), |s| s.text(text)), max)
 }
 
+/// `s` on one line ([`crate::output::one_line`]: runs of whitespace become
+/// one space, control characters visible symbols), cut to `max` characters
+/// with an ellipsis.
 fn one_line(s: &str, max: usize) -> String {
-    let mut o = String::new();
-    for (i, w) in s.split_whitespace().enumerate() {
-        if i > 0 {
-            o.push(' ');
-        }
-        o.push_str(w);
-    }
+    let o = crate::output::one_line(s);
     if o.chars().count() > max {
         let cut: String = o.chars().take(max - 1).collect();
         return format!("{}…", cut.trim_end());
@@ -428,5 +423,6 @@ mod tests {
         assert_eq!(one_line("a\n  b\tc", 10), "a b c");
         assert_eq!(one_line("abcdef ghij", 6), "abcde…");
         assert_eq!(one_line("ééééé", 3), "éé…");
+        assert_eq!(one_line("\x1b[2Jspy", 9), "␛[2Jspy");
     }
 }

@@ -3,6 +3,7 @@
 
 use super::{inputs, source_name};
 use crate::input::read_text;
+use crate::output::one_line;
 use anyhow::Result;
 use serde::Serialize;
 use sift_tokenize::{article, SentenceSplitter};
@@ -54,17 +55,10 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
             }
             crate::Format::Text => {
                 if let Some(t) = art.title {
-                    writeln!(out, "title\t{}..{}\t{}", t.start, t.end, t.text(&text))?;
+                    writeln!(out, "title\t{}..{}\t{}", t.start, t.end, one_line(t.text(&text)))?;
                 }
                 for s in &sentences {
-                    writeln!(
-                        out,
-                        "{}\t{}..{}\t{}",
-                        s.paragraph,
-                        s.start,
-                        s.end,
-                        s.text.replace('\n', " ")
-                    )?;
+                    writeln!(out, "{}\t{}..{}\t{}", s.paragraph, s.start, s.end, one_line(s.text))?;
                 }
             }
         }

@@ -7,6 +7,7 @@
 use super::{inputs, Article, Batching};
 use crate::error::{input, model, output, usage};
 use crate::input::{for_each_record, text_field};
+use crate::output::one_line;
 use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -235,13 +236,14 @@ fn write_summary(
         SummaryFormat::Jsonl => writeln!(out, "{}", serde_json::to_string(&doc())?)?,
         SummaryFormat::Text => {
             if headers {
-                match source {
-                    Value::String(s) => writeln!(out, "== {s}")?,
-                    other => writeln!(out, "== {other}")?,
-                }
+                let name = match source {
+                    Value::String(s) => one_line(s),
+                    other => one_line(&other.to_string()),
+                };
+                writeln!(out, "== {name}")?;
             }
             for x in &sentences {
-                writeln!(out, "{}", x.text.split_whitespace().collect::<Vec<_>>().join(" "))?;
+                writeln!(out, "{}", one_line(x.text))?;
             }
         }
     }
