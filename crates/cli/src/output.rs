@@ -2,7 +2,7 @@
 //! target, renamed over it when complete), so an interrupted run never leaves
 //! a half-written file where a user's file was.
 
-use crate::error::output;
+use crate::error::{output, usage};
 use anyhow::Result;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -30,8 +30,46 @@ pub fn write_atomic(
 /// Refuses, before any long work, an output path that could not be written
 /// at the end (a missing or refused folder, a folder given as the file): a
 /// temporary file is created beside it and removed at once.
-pub fn check_writable(path: &str) -> Result<()> {
+fn check_writable(path: &str) -> Result<()> {
     sift_tfidf::container::temp_beside(Path::new(path)).map(drop).map_err(cannot_create(path))
+}
+
+/// Refuses, before any work, outputs that would overwrite one of the inputs
+/// (the user's data) or each other, then checks each is writable.
+/// `outputs` and `inputs` are (flag, path) pairs; `-` (stdin) is no file.
+pub fn check_outputs(outputs: &[(&str, &str)], inputs: &[(&str, &str)]) -> Result<()> {
+    for (i, &(flag, path)) in outputs.iter().enumerate() {
+        for &(in_flag, in_path) in inputs.iter().filter(|(_, p)| *p != "-") {
+            if same_file::is_same_file(path, in_path).unwrap_or(false) {
+                return Err(usage(format!(
+                    "{flag} {path}: the same file as {in_flag} {in_path}, which would be \
+                     overwritten: write the output elsewhere"
+                )));
+            }
+        }
+        for &(other_flag, other) in &outputs[..i] {
+            if same_target(path, other) {
+                return Err(usage(format!(
+                    "{flag} {path}: the same file as {other_flag} {other}: give each output \
+                     its own path"
+                )));
+            }
+        }
+        check_writable(path)?;
+    }
+    Ok(())
+}
+
+/// Whether two output paths name one file, existing or not.
+fn same_target(a: &str, b: &str) -> bool {
+    // An output that does not exist yet: its folder, resolved, and its name.
+    let resolved = |p: &str| {
+        let p = Path::new(p);
+        let folder = p.parent().filter(|f| !f.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Some(folder.canonicalize().ok()?.join(p.file_name()?))
+    };
+    same_file::is_same_file(a, b).unwrap_or(false)
+        || resolved(a).is_some_and(|ra| Some(ra) == resolved(b))
 }
 
 /// The error for a temporary file that cannot be created beside `path`

@@ -384,6 +384,42 @@ fn training_data_errors_and_warnings() {
 }
 
 #[test]
+fn an_output_may_not_overwrite_an_input_or_another_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::new();
+    for i in 0..4 {
+        rows += &format!("{{\"text\": \"steel tariffs {i}\", \"label\": \"trade\"}}\n");
+        rows += &format!("{{\"text\": \"football goal {i}\", \"label\": \"sport\"}}\n");
+    }
+    let data = write(&dir, "data.jsonl", rows.as_bytes());
+    // The same file under another spelling.
+    let again = dir.path().join(".").join("data.jsonl").display().to_string();
+    let unchanged = || assert_eq!(std::fs::read_to_string(&data).unwrap(), rows);
+    let o = run(&["vectorize", "--input", &data, "--out", &again]);
+    assert_fails(&o, 2, &["--out", "the same file as --input", "write the output elsewhere"]);
+    unchanged();
+    let mtx = dir.path().join("x.mtx").display().to_string();
+    let o = run(&["vectorize", "--input", &data, "--out", &mtx, "--vocab-out", &mtx]);
+    assert_fails(&o, 2, &["--vocab-out", "the same file as --out"]);
+    assert!(!std::path::Path::new(&mtx).exists());
+    let o = run(&["train", "--data", &data, "--out", &again, "--folds", "0"]);
+    assert_fails(&o, 2, &["--out", "the same file as --data"]);
+    unchanged();
+    let o = run(&["train-summarizer", "--data", &data, "--out", &data]);
+    assert_fails(&o, 2, &["the same file as --data"]);
+    unchanged();
+    // Retraining a model in place from its own settings is allowed.
+    let model = dir.path().join("m.sift").display().to_string();
+    assert_eq!(run(&["train", "--data", &data, "--out", &model, "--folds", "0"]).code, 0);
+    let o = run(&["train", "--data", &data, "--base", &model, "--out", &model, "--folds", "0"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let before = std::fs::read(&model).unwrap();
+    let o = run(&["eval", "--model", &model, "--data", &data, "--report", &model]);
+    assert_fails(&o, 2, &["--report", "the same file as --model"]);
+    assert_eq!(std::fs::read(&model).unwrap(), before);
+}
+
+#[test]
 fn a_failed_run_leaves_existing_output_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let out = write(&dir, "m.sift", b"previous model bytes");

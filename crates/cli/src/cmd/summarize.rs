@@ -267,7 +267,8 @@ pub struct TrainArgs {
 }
 
 pub fn train(a: TrainArgs, out: &mut dyn Write) -> Result<()> {
-    crate::output::check_writable(&a.out)?;
+    let inputs: Vec<(&str, &str)> = a.data.iter().map(|d| ("--data", d.as_str())).collect();
+    crate::output::check_outputs(&[("--out", &a.out)], &inputs)?;
     let mut pairs = Vec::new();
     for path in &a.data {
         for_each_record(path, |line, rec| {

@@ -95,6 +95,11 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
+    /// The data paths with their flag, for [`crate::output::check_outputs`].
+    fn flagged(&self) -> Vec<(&str, &str)> {
+        self.data.iter().map(|d| ("--data", d.as_str())).collect()
+    }
+
     /// Reads every `--data` path; `single_label`: each row must carry
     /// exactly one label.
     pub fn load(
@@ -339,7 +344,8 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         params.logistic.tol = t;
     }
     params.check().map_err(super::classify_usage)?;
-    crate::output::check_writable(&a.out)?;
+    // --base may be --out (retrain a model in place); the data may not.
+    crate::output::check_outputs(&[("--out", &a.out)], &a.data.flagged())?;
     let examples = a.data.load(a.format, !params.multi_label, quiet)?;
     let trained = train_with_progress(&params, &examples, &mut progress_bar(quiet, "fit"))
         .map_err(super::train_error)?;
@@ -414,7 +420,9 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         None => None,
     };
     if let Some(path) = &a.report {
-        crate::output::check_writable(path)?;
+        let mut inputs = a.data.flagged();
+        inputs.extend(a.model.as_deref().map(|m| ("--model", m)));
+        crate::output::check_outputs(&[("--report", path)], &inputs)?;
     }
     let examples = a.data.load(a.data_format, !m.is_multi_label(), quiet)?;
     let report = match cv_params {

@@ -111,9 +111,9 @@ pub fn run(a: Args) -> Result<()> {
     let params = params.check().map_err(super::tfidf_usage)?;
     // Both outputs are refused up front, so a bad --vocab-out does not leave
     // a matrix without its vocabulary after the whole corpus was read.
-    for path in std::iter::once(&a.out).chain(&a.vocab_out) {
-        crate::output::check_writable(path)?;
-    }
+    let mut outputs = vec![("--out", a.out.as_str())];
+    outputs.extend(a.vocab_out.as_deref().map(|v| ("--vocab-out", v)));
+    crate::output::check_outputs(&outputs, &[("--input", &a.input)])?;
     if a.stream {
         if a.batch == 0 {
             return Err(usage("--batch: expected at least 1"));
