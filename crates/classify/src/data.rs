@@ -130,6 +130,15 @@ struct Collector<'o> {
 
 impl Collector<'_> {
     fn push(&mut self, line: usize, r: std::result::Result<Example, String>) -> Result<()> {
+        let r = r.and_then(|e| {
+            // A label is printed in reports and on terminals.
+            if let Some(l) = e.labels.iter().find(|l| l.chars().any(char::is_control)) {
+                return Err(format!(
+                    "label {l:?} holds a control character, expected a printable name"
+                ));
+            }
+            Ok(e)
+        });
         let r = r.and_then(|e| match (self.opts.single_label, e.labels.len()) {
             (true, 0) => {
                 Err("no label, expected exactly one (multi-label mode accepts none)".to_string())
@@ -510,6 +519,19 @@ mod tests {
             let e = read_jsonl_from(data.as_bytes(), "d.jsonl", &opts()).unwrap_err();
             assert!(e.to_string().starts_with(&format!("d.jsonl:1: {message}")), "{e}");
         }
+        let e = read_jsonl_from(
+            "{\"text\": \"a\", \"label\": \"x\\u001b[2J\"}\n".as_bytes(),
+            "d.jsonl",
+            &opts(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "d.jsonl:1: label \"x\\u{1b}[2J\" holds a control character, expected a printable name"
+        );
+        let e = read_delimited("text,label\na,\"x\ny\"\n".as_bytes(), "d.csv", b',', &opts())
+            .unwrap_err();
+        assert!(e.to_string().starts_with("d.csv:2: label \"x\\ny\" holds a control"), "{e}");
         let e = read_fasttext("__label__ text\n".as_bytes(), "d.ft", &opts()).unwrap_err();
         assert_eq!(e.to_string(), "d.ft:1: `__label__` without a name, expected `__label__NAME`");
     }
