@@ -481,10 +481,23 @@ pub fn write_report(r: &Report, format: crate::Format, out: &mut dyn Write) -> R
                 )?;
             }
             if let Some(c) = &r.confusion {
-                writeln!(out, "\nconfusion (rows: true, columns: predicted)")?;
-                for (label, row) in c.labels.iter().zip(&c.matrix) {
-                    let cells: Vec<String> = row.iter().map(|n| format!("{n:>5}")).collect();
-                    writeln!(out, "{label:<w$} {}", cells.join(""))?;
+                // Columns are numbered as the rows; cells widen for large
+                // counts so that they never run together.
+                let w = c.labels.iter().map(|l| l.chars().count()).max().unwrap_or(5).max(w);
+                let widest = c.matrix.iter().flatten().max().copied().unwrap_or(0);
+                let cw =
+                    (widest.to_string().len().max(c.labels.len().to_string().len()) + 2).max(5);
+                let nw = c.labels.len().to_string().len();
+                writeln!(
+                    out,
+                    "\nconfusion (rows: true, columns: predicted, numbered as the rows)"
+                )?;
+                let heads: Vec<String> =
+                    (1..=c.labels.len()).map(|j| format!("{j:>cw$}")).collect();
+                writeln!(out, "{:nw$} {:<w$}{}", "", "", heads.join(""))?;
+                for (i, (label, row)) in c.labels.iter().zip(&c.matrix).enumerate() {
+                    let cells: Vec<String> = row.iter().map(|n| format!("{n:>cw$}")).collect();
+                    writeln!(out, "{:>nw$} {label:<w$}{}", i + 1, cells.join(""))?;
                 }
             }
         }
@@ -497,6 +510,27 @@ mod tests {
     use super::{algorithm_flag, AlgorithmArg};
     use clap::ValueEnum;
     use sift_classify::Algorithm;
+
+    #[test]
+    fn confusion_columns_are_numbered_and_large_counts_stay_apart() {
+        let labels = vec!["a".to_string(), "b".to_string()];
+        let mut truth = vec![0usize; 123_456];
+        truth.extend([1, 1]);
+        let mut pred = truth.clone();
+        pred[0] = 1;
+        let r = sift_classify::metrics::single_label(&labels, &truth, &pred);
+        let mut out = Vec::new();
+        super::write_report(&r, crate::Format::Text, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let table: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("confusion")).collect();
+        assert_eq!(table[1].split_whitespace().collect::<Vec<_>>(), ["1", "2"], "{text}");
+        assert_eq!(table[2].split_whitespace().collect::<Vec<_>>(), ["1", "a", "123455", "1"]);
+        assert_eq!(table[3].split_whitespace().collect::<Vec<_>>(), ["2", "b", "0", "2"]);
+        // Every column's numbers end where its heading ends.
+        let ends = |l: &str, n: &str| l.rfind(n).map(|i| i + n.len());
+        assert_eq!(ends(table[1], "2"), ends(table[2], " 1"));
+        assert_eq!(ends(table[1], "2"), ends(table[3], " 2"));
+    }
 
     #[test]
     fn every_algorithm_names_the_flag_value_that_trains_it() {
