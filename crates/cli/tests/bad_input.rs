@@ -420,6 +420,31 @@ fn an_output_may_not_overwrite_an_input_or_another_output() {
 }
 
 #[test]
+fn the_theme_models_none_label_does_not_block_training_on_other_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = String::new();
+    for i in 0..6 {
+        rows += &format!("{{\"text\": \"steel tariffs on imports {i}\", \"label\": \"trade\"}}\n");
+        rows +=
+            &format!("{{\"text\": \"football goal in the match {i}\", \"label\": \"sport\"}}\n");
+    }
+    let data = write(&dir, "data.jsonl", rows.as_bytes());
+    let theme = concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/themes.sift");
+    let model = dir.path().join("m.sift").display().to_string();
+    // The theme model's settings name "other" as the none label; this data
+    // has no "other": train warns and goes on without one.
+    let o = run(&["train", "--data", &data, "--base", theme, "--out", &model, "--folds", "2"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("none label \"other\" is not a label of the data"), "{}", o.stderr);
+    // Naming one of the data's labels is still checked.
+    let o = run(&["train", "--data", &data, "--multi-label", "--none-label", "x", "--out", &model]);
+    assert_fails(&o, 2, &["--none-label", "\"x\" is not a label of the data"]);
+    // Cross-validating the theme model's own settings needs its none label.
+    let o = run(&["eval", "--data", &data, "--folds", "2"]);
+    assert_fails(&o, 3, &["--folds retrains", "none label \"other\"", "sift train"]);
+}
+
+#[test]
 fn a_failed_run_leaves_existing_output_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let out = write(&dir, "m.sift", b"previous model bytes");

@@ -347,6 +347,19 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     // --base may be --out (retrain a model in place); the data may not.
     crate::output::check_outputs(&[("--out", &a.out)], &a.data.flagged())?;
     let examples = a.data.load(a.format, !params.multi_label, quiet)?;
+    // A none label inherited from --base (the theme model's "other") that
+    // this data lacks would stop training with no flag to undo it.
+    if let (None, Some(l)) = (&a.none_label, &params.none_label) {
+        if !examples.iter().any(|e| e.labels.contains(l)) {
+            if !quiet {
+                eprintln!(
+                    "sift: warning: the base model's none label \"{l}\" is not a label of the \
+                     data: training without one (--none-label LABEL names one of yours)"
+                );
+            }
+            params.none_label = None;
+        }
+    }
     let trained = train_with_progress(&params, &examples, &mut progress_bar(quiet, "fit"))
         .map_err(super::train_error)?;
     for w in &trained.warnings {
@@ -437,6 +450,16 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
             report
         }
         Some((k, params)) => {
+            if let Some(l) = &params.none_label {
+                if !examples.iter().any(|e| e.labels.contains(l)) {
+                    return Err(input(format!(
+                        "--folds retrains {}'s settings, whose none label \"{l}\" is not a \
+                         label of the data: add it to the data, or train a model on the data \
+                         (sift train) and cross-validate that one",
+                        crate::models::name(a.model.as_deref())
+                    )));
+                }
+            }
             let mut bar = progress_bar(quiet, "fold");
             let cv = sift_classify::cross_validate(&params, &examples, k, &mut bar)
                 .map_err(super::train_error)?;
