@@ -126,6 +126,24 @@ fn bad_records_name_file_and_line() {
     assert_fails(&run(&["label", "--jsonl", &f]), 3, &[&format!("{f}:2"), "expected a string"]);
     let f = write(&dir, "r2.jsonl", b"{\"text\": \"ok\"}\nnot json\n");
     assert_fails(&run(&["label", "--jsonl", &f]), 3, &[&format!("{f}:2"), "invalid JSON"]);
+    // The output holds every record before the bad one, even within a batch.
+    let mut records = String::new();
+    for i in 0..5 {
+        records += &format!("{{\"text\": \"Tariffs rose on steel.\", \"id\": {i}}}\n");
+    }
+    let f = write(&dir, "r5.jsonl", format!("{records}[]\n{records}").as_bytes());
+    for cmd in ["label", "summarize"] {
+        let o = run(&[cmd, "--jsonl", &f, "--format", "jsonl", "--batch", "64"]);
+        assert_fails(&o, 3, &[&format!("{f}:6"), "expected a JSON object"]);
+        let ids: Vec<u64> = o
+            .stdout
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["source"].as_u64().unwrap()
+            })
+            .collect();
+        assert_eq!(ids, [0, 1, 2, 3, 4], "{cmd}");
+    }
     let f = write(
         &dir,
         "r4.jsonl",

@@ -185,7 +185,12 @@ impl Batching {
                         first.get_or_insert_with(|| e.to_string());
                         return Ok(());
                     }
-                    Err(e) => return Err(e),
+                    Err(e) => {
+                        // The output is then every record before this one:
+                        // a clean prefix to resume from.
+                        f(&batch)?;
+                        return Err(e);
+                    }
                 }
                 any = true;
                 if batch.len() == self.batch {
