@@ -114,7 +114,7 @@ fn open(path: &Path) -> Result<Box<dyn BufRead>> {
 /// Reads examples from `path` in `format`.
 pub fn read(path: &Path, format: Format, opts: &ReadOptions) -> Result<Loaded> {
     match format {
-        Format::Dir => read_dir(path),
+        Format::Dir => read_dir(path, opts),
         Format::Jsonl => read_jsonl_from(open(path)?, &path.display().to_string(), opts),
         Format::Csv => read_delimited(open(path)?, &path.display().to_string(), b',', opts),
         Format::Tsv => read_delimited(open(path)?, &path.display().to_string(), b'\t', opts),
@@ -398,8 +398,10 @@ pub fn read_fasttext(reader: impl Read, name: &str, opts: &ReadOptions) -> Resul
 }
 
 /// Reads a folder with one sub-folder per label, each holding `.txt` files
-/// (sorted by path, so the order is stable).
-pub fn read_dir(path: &Path) -> Result<Loaded> {
+/// (sorted by path, so the order is stable). A file that is not UTF-8 is
+/// malformed (skipped with `opts.skip_bad_rows`); the other options are
+/// for rows and do not apply.
+pub fn read_dir(path: &Path, opts: &ReadOptions) -> Result<Loaded> {
     let mut out = Loaded::default();
     let hidden = |p: &Path| p.file_name().is_some_and(|n| n.as_encoded_bytes().starts_with(b"."));
     let (mut dirs, beside): (Vec<_>, Vec<_>) = std::fs::read_dir(path)
@@ -436,12 +438,20 @@ pub fn read_dir(path: &Path) -> Result<Loaded> {
         for f in files {
             let mut bytes = std::fs::read(&f).map_err(|e| io_err(&f, e))?;
             strip_bom(&mut bytes);
-            let text = String::from_utf8(bytes).map_err(|e| Error::Input {
-                path: f.display().to_string(),
-                line: 0,
-                message: format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
-            })?;
-            out.examples.push(Example { text, labels: vec![label.clone()] });
+            match String::from_utf8(bytes) {
+                Ok(text) => out.examples.push(Example { text, labels: vec![label.clone()] }),
+                Err(e) => {
+                    let message = format!(
+                        "invalid UTF-8 at byte {}, expected UTF-8 text",
+                        e.utf8_error().valid_up_to()
+                    );
+                    if !opts.skip_bad_rows {
+                        let path = f.display().to_string();
+                        return Err(Error::Input { path, line: 0, message });
+                    }
+                    out.skipped.push(format!("{}: {message}", f.display()));
+                }
+            }
         }
     }
     out.ignored.sort();
@@ -615,7 +625,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("x")).unwrap();
         std::fs::write(dir.path().join("x").join("a.txt"), format!("{bom}steel")).unwrap();
-        assert_eq!(read_dir(dir.path()).unwrap().examples[0].text, "steel");
+        assert_eq!(read_dir(dir.path(), &opts()).unwrap().examples[0].text, "steel");
     }
 
     #[test]
@@ -629,7 +639,7 @@ mod tests {
             std::fs::create_dir_all(dir.path().join(label)).unwrap();
             std::fs::write(dir.path().join(label).join(file), text).unwrap();
         }
-        let l = read_dir(dir.path()).unwrap();
+        let l = read_dir(dir.path(), &opts()).unwrap();
         assert_eq!(l.examples.len(), 3);
         assert_eq!(l.examples[0], Example { text: "leak".into(), labels: vec!["breach".into()] });
         assert!(l.ignored.is_empty());
@@ -639,7 +649,7 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("trade").join("more")).unwrap();
         std::fs::write(dir.path().join("README.txt"), "about").unwrap();
         std::fs::write(dir.path().join("trade").join(".DS_Store"), "x").unwrap();
-        let l = read_dir(dir.path()).unwrap();
+        let l = read_dir(dir.path(), &opts()).unwrap();
         assert_eq!(l.examples.len(), 3);
         let names: Vec<_> =
             l.ignored.iter().map(|p| p.strip_prefix(dir.path()).unwrap().to_owned()).collect();
@@ -653,8 +663,16 @@ mod tests {
         // A file that is not UTF-8 is named, with no line number.
         let bad = dir.path().join("breach").join("d.txt");
         std::fs::write(&bad, b"leak \xff").unwrap();
-        let e = read_dir(dir.path()).unwrap_err().to_string();
-        assert_eq!(e, format!("{}: invalid UTF-8 at byte 5", bad.display()));
+        let e = read_dir(dir.path(), &opts()).unwrap_err().to_string();
+        assert_eq!(e, format!("{}: invalid UTF-8 at byte 5, expected UTF-8 text", bad.display()));
+        // Lenient: skipped and reported, the other files read.
+        let lenient = ReadOptions { skip_bad_rows: true, ..opts() };
+        let l = read_dir(dir.path(), &lenient).unwrap();
+        assert_eq!(l.examples.len(), 3);
+        assert_eq!(
+            l.skipped,
+            [format!("{}: invalid UTF-8 at byte 5, expected UTF-8 text", bad.display())]
+        );
         std::fs::remove_file(&bad).unwrap();
         // A folder name that is not UTF-8 is refused, not read as label "".
         #[cfg(target_os = "linux")]
@@ -663,7 +681,7 @@ mod tests {
             let odd = dir.path().join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
             std::fs::create_dir_all(&odd).unwrap();
             std::fs::write(odd.join("e.txt"), "quotas").unwrap();
-            let e = read_dir(dir.path()).unwrap_err().to_string();
+            let e = read_dir(dir.path(), &opts()).unwrap_err().to_string();
             assert!(e.ends_with(": the folder's name (the label) is not valid UTF-8"), "{e}");
         }
     }

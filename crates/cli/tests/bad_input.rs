@@ -463,6 +463,29 @@ fn the_theme_models_none_label_does_not_block_training_on_other_labels() {
 }
 
 #[test]
+fn a_label_folder_file_that_is_not_utf8_is_malformed_and_skippable() {
+    let dir = tempfile::tempdir().unwrap();
+    for (label, words) in [("trade", "steel tariffs on imports"), ("sport", "football goal")] {
+        std::fs::create_dir_all(dir.path().join(label)).unwrap();
+        for i in 0..3 {
+            std::fs::write(dir.path().join(label).join(format!("{i}.txt")), format!("{words} {i}"))
+                .unwrap();
+        }
+    }
+    let bad = dir.path().join("trade").join("latin1.txt");
+    std::fs::write(&bad, b"caf\xe9 tariffs").unwrap();
+    let data = dir.path().display().to_string();
+    let model = dir.path().join("m.sift").display().to_string();
+    let o = run(&["train", "--data", &data, "--out", &model, "--folds", "0"]);
+    let bad = bad.display().to_string();
+    assert_fails(&o, 3, &[&bad, "invalid UTF-8 at byte 3, expected UTF-8 text"]);
+    let o = run(&["train", "--data", &data, "--out", &model, "--folds", "0", "--skip-bad-rows"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("skipped 1 malformed file in"), "{}", o.stderr);
+    assert!(o.stdout.contains("6 examples"), "{}", o.stdout);
+}
+
+#[test]
 fn a_failed_run_leaves_existing_output_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let out = write(&dir, "m.sift", b"previous model bytes");

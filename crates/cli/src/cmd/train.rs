@@ -131,7 +131,8 @@ impl DataArgs {
             let loaded = sift_classify::read(p, format, &opts).map_err(|e| input(e.to_string()))?;
             if let (false, Some(first)) = (quiet, loaded.skipped.first()) {
                 let n = loaded.skipped.len();
-                eprintln!("{}", super::skipped_warning(n, "row", path, first));
+                let what = if format == Format::Dir { "file" } else { "row" };
+                eprintln!("{}", super::skipped_warning(n, what, path, first));
             }
             if !loaded.ignored.is_empty() && !quiet {
                 let n = loaded.ignored.len();
