@@ -365,10 +365,15 @@ fn training_data_errors_and_warnings() {
         );
     }
     assert_fails(
-        &run(&["train", "--data", &two, "--out", &out, "--max-df", "0"]),
+        &run(&["train", "--data", &two, "--out", &out, "--max-df", "1"]),
         3,
-        &["--max-df allows terms in at most 0 documents, fewer than the 2 that --min-df requires"],
+        &["--max-df allows terms in at most 1 document, fewer than the 2 that --min-df requires"],
     );
+    // Bounds that drop every term whatever the data are usage errors.
+    for zero in ["0", "0.0"] {
+        let o = run(&["train", "--data", &two, "--out", &out, "--max-df", zero]);
+        assert_fails(&o, 2, &["--max-df", "would drop every term"]);
+    }
     // Folder-per-label data: what is not read is named.
     let folder = dir.path().join("labelled");
     for (label, text) in [("x", "steel tariffs"), ("y", "stolen data")] {

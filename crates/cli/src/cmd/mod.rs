@@ -66,6 +66,18 @@ pub fn parse_df(s: &str) -> Result<sift_tfidf::DocFreq, String> {
     }
 }
 
+/// Parses `--max-df`: as [`parse_df`], without the bounds that would drop
+/// every term whatever the data (a count of 0, a fraction of 0).
+pub fn parse_max_df(s: &str) -> Result<sift_tfidf::DocFreq, String> {
+    use sift_tfidf::DocFreq;
+    match parse_df(s)? {
+        DocFreq::Count(0) | DocFreq::Fraction(0.0) => {
+            Err(format!("'{s}': would drop every term, expected at least 1 or a fraction above 0"))
+        }
+        d => Ok(d),
+    }
+}
+
 /// Parses "1,2" as an n-gram range.
 pub fn parse_range(s: &str) -> Result<(usize, usize), String> {
     let (a, b) = s.split_once(',').ok_or_else(|| format!("'{s}': expected MIN,MAX such as 1,2"))?;
@@ -308,8 +320,9 @@ pub fn tfidf_data_error(e: &sift_tfidf::Error) -> String {
              of the {docs} documents (lower --min-df or raise --max-df)"
         ),
         sift_tfidf::Error::DfRange { max, min } => format!(
-            "--max-df allows terms in at most {max} documents, fewer than the {min} that \
-             --min-df requires: lower --min-df or raise --max-df"
+            "--max-df allows terms in at most {max} document{}, fewer than the {min} that \
+             --min-df requires: lower --min-df or raise --max-df",
+            if max == 1.0 { "" } else { "s" }
         ),
         ref other => other.to_string(),
     }

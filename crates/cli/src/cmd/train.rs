@@ -1,7 +1,7 @@
 //! `sift train`: trains a classifier on labelled files and writes one model
 //! file. `sift eval`: scores a model on labelled data.
 
-use super::{analyzer_config, parse_df, parse_range, Tokenizer};
+use super::{analyzer_config, parse_df, parse_max_df, parse_range, Tokenizer};
 use crate::error::{input, output};
 use anyhow::Result;
 use sift_classify::{
@@ -191,7 +191,7 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N|F", value_parser = parse_df)]
     min_df: Option<DocFreq>,
     /// Drop terms in more documents: a count (500) or a fraction (0.9).
-    #[arg(long, value_name = "N|F", value_parser = parse_df)]
+    #[arg(long, value_name = "N|F", value_parser = parse_max_df)]
     max_df: Option<DocFreq>,
     /// Keep only the N most frequent terms.
     #[arg(long, value_name = "N")]

@@ -1,7 +1,7 @@
 //! `sift vectorize`: TF-IDF features of JSON Lines records, as a Matrix
 //! Market file and a vocabulary list, for use in other tools.
 
-use super::{analyzer_config, parse_df, parse_range, Tokenizer};
+use super::{analyzer_config, parse_df, parse_max_df, parse_range, Tokenizer};
 use crate::error::{input, output, usage};
 use crate::input::{for_each_record, io_reason, text_field};
 use crate::output::write_atomic;
@@ -31,7 +31,7 @@ pub struct Args {
     #[arg(long, value_name = "N|F", value_parser = parse_df)]
     min_df: Option<DocFreq>,
     /// Drop terms in more documents: a count (500) or a fraction (0.9).
-    #[arg(long, value_name = "N|F", value_parser = parse_df)]
+    #[arg(long, value_name = "N|F", value_parser = parse_max_df)]
     max_df: Option<DocFreq>,
     /// Keep only the N most frequent terms (ties: alphabetical).
     #[arg(long, value_name = "N")]
