@@ -87,7 +87,8 @@ pub struct Loaded {
     /// Malformed rows skipped (only with `skip_bad_rows`), with their errors.
     pub skipped: Vec<String>,
     /// Folder-per-label data: entries that were not read (files not ending
-    /// in `.txt`, nested folders, files beside the label folders), sorted;
+    /// in `.txt`, nested folders, files beside the label folders, label
+    /// folders without a `.txt` file), sorted;
     /// hidden entries (`.DS_Store`) are not listed.
     pub ignored: Vec<std::path::PathBuf>,
 }
@@ -435,6 +436,10 @@ pub fn read_dir(path: &Path, opts: &ReadOptions) -> Result<Loaded> {
             .partition(|p| p.is_file() && p.extension().is_some_and(|e| e == "txt"));
         files.sort();
         out.ignored.extend(other);
+        if files.is_empty() {
+            // A label folder with nothing to read gives no label.
+            out.ignored.push(d.clone());
+        }
         for f in files {
             let mut bytes = std::fs::read(&f).map_err(|e| io_err(&f, e))?;
             strip_bom(&mut bytes);
@@ -649,13 +654,17 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("trade").join("more")).unwrap();
         std::fs::write(dir.path().join("README.txt"), "about").unwrap();
         std::fs::write(dir.path().join("trade").join(".DS_Store"), "x").unwrap();
+        std::fs::create_dir_all(dir.path().join("sport")).unwrap();
         let l = read_dir(dir.path(), &opts()).unwrap();
         assert_eq!(l.examples.len(), 3);
         let names: Vec<_> =
             l.ignored.iter().map(|p| p.strip_prefix(dir.path()).unwrap().to_owned()).collect();
-        let want: Vec<std::path::PathBuf> =
-            ["README.txt", "trade/more", "trade/notes.md"].iter().map(Into::into).collect();
+        let want: Vec<std::path::PathBuf> = ["README.txt", "sport", "trade/more", "trade/notes.md"]
+            .iter()
+            .map(Into::into)
+            .collect();
         assert_eq!(names, want);
+        std::fs::remove_dir(dir.path().join("sport")).unwrap();
         for p in ["README.txt", "trade/notes.md"] {
             std::fs::remove_file(dir.path().join(p)).unwrap();
         }

@@ -385,7 +385,11 @@ fn training_data_errors_and_warnings() {
     let f = folder.display().to_string();
     let o = run(&["train", "--data", &f, "--out", &out, "--folds", "0"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert!(o.stderr.contains("ignored 1 entry that is not a .txt file"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("ignored 1 entry (not a .txt file in a label folder"),
+        "{}",
+        o.stderr
+    );
     assert!(o.stderr.contains("c.md"), "{}", o.stderr);
     // Skipped rows are counted in the singular too.
     let rows = write(&dir, "rows.csv", b"text,label\nsteel tariffs,x\nbad row\nstolen data,y\n");

@@ -137,10 +137,9 @@ impl DataArgs {
             if !loaded.ignored.is_empty() && !quiet {
                 let n = loaded.ignored.len();
                 eprintln!(
-                    "sift: warning: {path}: ignored {n} entr{} that {} not a .txt file in a label \
-                     folder, the first: {}",
+                    "sift: warning: {path}: ignored {n} entr{} (not a .txt file in a label \
+                     folder, or a label folder without one), the first: {}",
                     if n == 1 { "y" } else { "ies" },
-                    if n == 1 { "is" } else { "are" },
                     loaded.ignored[0].display()
                 );
             }
