@@ -166,7 +166,12 @@ impl LookupIndex {
         // rehashes it about twenty times.
         let n_words = unigrams.len();
         let mut index = LookupIndex { words: WordTable::unbounded(), ..Default::default() };
-        index.words.reserve(n_words + n_words / 2 + 16);
+        // The word table at half load (its reserve doubles): every bigram
+        // looks up its second word in it, a cache miss each, so a smaller
+        // table (6 MB, not 12, for 130,000 words) misses less. Words found
+        // only in n-grams grow it if need be. Loading 1.18M terms, minimum
+        // of 40, six alternating runs: 82 -> 73 ms on average.
+        index.words.reserve(n_words + 16);
         index.word_col.reserve(n_words + n_words / 2 + 16);
         // 1. Unigram terms.
         for &col in &unigrams {
