@@ -138,17 +138,17 @@ impl Collector<'_> {
                     "label {l:?} holds a control character, expected a printable name"
                 ));
             }
-            Ok(e)
-        });
-        let r = r.and_then(|e| match (self.opts.single_label, e.labels.len()) {
-            (true, 0) => {
-                Err("no label, expected exactly one (multi-label mode accepts none)".to_string())
+            match (self.opts.single_label, e.labels.len()) {
+                (true, 0) => {
+                    Err("no label, expected exactly one (multi-label mode accepts none)"
+                        .to_string())
+                }
+                (true, n) if n > 1 => Err(format!(
+                    "{n} labels ({}), expected exactly one (multi-label mode accepts several)",
+                    e.labels.join(", ")
+                )),
+                _ => Ok(e),
             }
-            (true, n) if n > 1 => Err(format!(
-                "{n} labels ({}), expected exactly one (multi-label mode accepts several)",
-                e.labels.join(", ")
-            )),
-            _ => Ok(e),
         });
         match r {
             Ok(e) => self.out.examples.push(e),
@@ -338,7 +338,7 @@ pub fn read_delimited(
                         format!(
                             " (the row runs to line {}: is a quote opened on line {line} \
                              never closed?)",
-                            end.saturating_sub(1).max(line)
+                            end - 1
                         )
                     } else if rec.len() > width {
                         format!(

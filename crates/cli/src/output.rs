@@ -60,6 +60,11 @@ pub fn check_outputs(outputs: &[(&str, &str)], inputs: &[(&str, &str)]) -> Resul
     Ok(())
 }
 
+/// `paths` paired with the `flag` that gave them, for [`check_outputs`].
+pub fn flagged<'a>(flag: &'a str, paths: &'a [String]) -> Vec<(&'a str, &'a str)> {
+    paths.iter().map(|p| (flag, p.as_str())).collect()
+}
+
 /// Whether two output paths name one file, existing or not.
 fn same_target(a: &str, b: &str) -> bool {
     // An output that does not exist yet: its folder, resolved, and its name.

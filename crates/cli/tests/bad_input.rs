@@ -35,6 +35,17 @@ fn assert_fails(o: &Outcome, code: i32, needles: &[&str]) {
     assert!(!o.stderr.contains("panicked"));
 }
 
+/// JSON Lines training data: `n` examples of a "trade" and a "sport" label.
+fn trade_and_sport(n: usize) -> String {
+    let mut rows = String::new();
+    for i in 0..n {
+        rows += &format!("{{\"text\": \"steel tariffs on imports {i}\", \"label\": \"trade\"}}\n");
+        rows +=
+            &format!("{{\"text\": \"football goal in the match {i}\", \"label\": \"sport\"}}\n");
+    }
+    rows
+}
+
 fn write(dir: &tempfile::TempDir, name: &str, content: &[u8]) -> String {
     let p = dir.path().join(name);
     std::fs::write(&p, content).unwrap();
@@ -397,11 +408,7 @@ fn training_data_errors_and_warnings() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stderr.contains("skipped 1 malformed row in"), "{}", o.stderr);
     // A label with one example: a warning, and a model.
-    let mut rows = String::new();
-    for i in 0..6 {
-        rows += &format!("{{\"text\": \"steel tariffs quota {i}\", \"label\": \"trade\"}}\n");
-        rows += &format!("{{\"text\": \"football match goal {i}\", \"label\": \"sport\"}}\n");
-    }
+    let mut rows = trade_and_sport(6);
     rows += "{\"text\": \"a spy was arrested\", \"label\": \"spying\"}\n";
     let rare = write(&dir, "rare.jsonl", rows.as_bytes());
     let o = run(&["train", "--data", &rare, "--out", &out, "--folds", "0"]);
@@ -413,11 +420,7 @@ fn training_data_errors_and_warnings() {
 #[test]
 fn an_output_may_not_overwrite_an_input_or_another_output() {
     let dir = tempfile::tempdir().unwrap();
-    let mut rows = String::new();
-    for i in 0..4 {
-        rows += &format!("{{\"text\": \"steel tariffs {i}\", \"label\": \"trade\"}}\n");
-        rows += &format!("{{\"text\": \"football goal {i}\", \"label\": \"sport\"}}\n");
-    }
+    let rows = trade_and_sport(4);
     let data = write(&dir, "data.jsonl", rows.as_bytes());
     // The same file under another spelling.
     let again = dir.path().join(".").join("data.jsonl").display().to_string();
@@ -449,12 +452,7 @@ fn an_output_may_not_overwrite_an_input_or_another_output() {
 #[test]
 fn the_theme_models_none_label_does_not_block_training_on_other_labels() {
     let dir = tempfile::tempdir().unwrap();
-    let mut rows = String::new();
-    for i in 0..6 {
-        rows += &format!("{{\"text\": \"steel tariffs on imports {i}\", \"label\": \"trade\"}}\n");
-        rows +=
-            &format!("{{\"text\": \"football goal in the match {i}\", \"label\": \"sport\"}}\n");
-    }
+    let rows = trade_and_sport(6);
     let data = write(&dir, "data.jsonl", rows.as_bytes());
     let theme = concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/themes.sift");
     let model = dir.path().join("m.sift").display().to_string();
@@ -503,11 +501,7 @@ fn a_failed_run_leaves_existing_output_untouched() {
     assert_eq!(std::fs::read(&out).unwrap(), b"previous model bytes");
     // An output path in a folder that does not exist: exit 5.
     let nowhere = dir.path().join("no/such/dir/m.sift").display().to_string();
-    let mut rows = String::new();
-    for i in 0..4 {
-        rows += &format!("{{\"text\": \"steel tariffs {i}\", \"label\": \"trade\"}}\n");
-        rows += &format!("{{\"text\": \"football goal {i}\", \"label\": \"sport\"}}\n");
-    }
+    let rows = trade_and_sport(4);
     let ok = write(&dir, "ok.jsonl", rows.as_bytes());
     let folder = dir.path().join("no/such/dir").display().to_string();
     let missing = format!("folder {folder} does not exist");

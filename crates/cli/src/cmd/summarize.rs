@@ -267,8 +267,7 @@ pub struct TrainArgs {
 }
 
 pub fn train(a: TrainArgs, out: &mut dyn Write) -> Result<()> {
-    let inputs: Vec<(&str, &str)> = a.data.iter().map(|d| ("--data", d.as_str())).collect();
-    crate::output::check_outputs(&[("--out", &a.out)], &inputs)?;
+    crate::output::check_outputs(&[("--out", &a.out)], &crate::output::flagged("--data", &a.data))?;
     let mut pairs = Vec::new();
     for path in &a.data {
         for_each_record(path, |line, rec| {

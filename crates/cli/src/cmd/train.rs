@@ -3,6 +3,7 @@
 
 use super::{analyzer_config, parse_df, parse_max_df, parse_range, Tokenizer};
 use crate::error::{input, output};
+use crate::output::flagged;
 use anyhow::Result;
 use sift_classify::{
     metrics::Report, train_with_progress, Algorithm, Example, Format, ReadOptions, TrainParams,
@@ -95,11 +96,6 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// The data paths with their flag, for [`crate::output::check_outputs`].
-    fn flagged(&self) -> Vec<(&str, &str)> {
-        self.data.iter().map(|d| ("--data", d.as_str())).collect()
-    }
-
     /// Reads every `--data` path; `single_label`: each row must carry
     /// exactly one label.
     pub fn load(
@@ -345,12 +341,12 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     }
     params.check().map_err(super::classify_usage)?;
     // --base may be --out (retrain a model in place); the data may not.
-    crate::output::check_outputs(&[("--out", &a.out)], &a.data.flagged())?;
+    crate::output::check_outputs(&[("--out", &a.out)], &flagged("--data", &a.data.data))?;
     let examples = a.data.load(a.format, !params.multi_label, quiet)?;
     // A none label inherited from --base (the theme model's "other") that
     // this data lacks would stop training with no flag to undo it.
     if let (None, Some(l)) = (&a.none_label, &params.none_label) {
-        if !examples.iter().any(|e| e.labels.contains(l)) {
+        if !has_label(&examples, l) {
             if !quiet {
                 eprintln!(
                     "sift: warning: the base model's none label \"{l}\" is not a label of the \
@@ -433,7 +429,7 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         None => None,
     };
     if let Some(path) = &a.report {
-        let mut inputs = a.data.flagged();
+        let mut inputs = flagged("--data", &a.data.data);
         inputs.extend(a.model.as_deref().map(|m| ("--model", m)));
         crate::output::check_outputs(&[("--report", path)], &inputs)?;
     }
@@ -451,7 +447,7 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         }
         Some((k, params)) => {
             if let Some(l) = &params.none_label {
-                if !examples.iter().any(|e| e.labels.contains(l)) {
+                if !has_label(&examples, l) {
                     return Err(input(format!(
                         "--folds retrains {}'s settings, whose none label \"{l}\" is not a \
                          label of the data: add it to the data, or train a model on the data \
@@ -477,6 +473,11 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         crate::output::write_atomic(path, |w| w.write_all(page.as_bytes()))?;
     }
     write_report(&report, a.format, out)
+}
+
+/// Whether any example carries label `l`.
+fn has_label(examples: &[Example], l: &str) -> bool {
+    examples.iter().any(|e| e.labels.iter().any(|x| x == l))
 }
 
 pub fn write_report(r: &Report, format: crate::Format, out: &mut dyn Write) -> Result<()> {
