@@ -9,6 +9,7 @@ use linfa::dataset::DatasetBase;
 use linfa::traits::Fit;
 use linfa::ParamGuard;
 use ndarray::Array1;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sift_tfidf::Csr;
 
@@ -74,47 +75,63 @@ pub(crate) fn train_nb(
     p: &NaiveBayesValidParams,
 ) -> LinearModel {
     let d = x.ncols();
-    let mut counts = vec![0.0f64; k * d];
+    // Feature-major throughout (`[j * k + c]`, the model's layout): no
+    // class-major copy to transpose. Every sum adds in the same order as a
+    // class-major loop would (rows in order; features in order per class).
+    let mut counts = vec![0.0f64; d * k];
     let mut class_n = vec![0usize; k];
     for &i in rows {
         let c = class(i);
         class_n[c] += 1;
         let (cols, vals) = x.row(i);
         for (&j, &v) in cols.iter().zip(vals) {
-            counts[c * d + j as usize] += v as f64;
+            counts[j as usize * k + c] += v as f64;
         }
     }
-    let mut weights = vec![0.0f32; k * d];
+    let mut weights = vec![0.0f32; d * k];
     let mut bias = vec![0.0f32; k];
+    if k == 0 {
+        return LinearModel::from_feature_major(d, weights, bias);
+    }
+    let alpha = p.alpha;
+    // Per class, `sum over features of term(j, c)`, features in order.
+    let class_totals = |term: &dyn Fn(usize, usize) -> f64| -> Vec<f64> {
+        let mut total = vec![0.0f64; k];
+        for j in 0..d {
+            for (c, t) in total.iter_mut().enumerate() {
+                *t += term(j, c);
+            }
+        }
+        total
+    };
     match p.kind {
         NbKind::Multinomial => {
-            let n = rows.len().max(1) as f64;
-            for c in 0..k {
-                let row = &counts[c * d..(c + 1) * d];
-                let total: f64 = row.iter().sum::<f64>() + p.alpha * d as f64;
-                for j in 0..d {
-                    weights[c * d + j] = ((row[j] + p.alpha) / total).ln() as f32;
+            let total = class_totals(&|j, c| counts[j * k + c]);
+            let total: Vec<f64> = total.iter().map(|t| t + alpha * d as f64).collect();
+            weights.par_chunks_mut(k).with_min_len(4096).enumerate().for_each(|(j, out)| {
+                for (c, o) in out.iter_mut().enumerate() {
+                    *o = ((counts[j * k + c] + alpha) / total[c]).ln() as f32;
                 }
-                bias[c] = ((class_n[c].max(1)) as f64 / n).ln() as f32;
+            });
+            let n = rows.len().max(1) as f64;
+            for (b, &nc) in bias.iter_mut().zip(&class_n) {
+                *b = (nc.max(1) as f64 / n).ln() as f32;
             }
         }
         NbKind::Complement => {
-            let mut all = vec![0.0f64; d];
-            for c in 0..k {
-                for j in 0..d {
-                    all[j] += counts[c * d + j];
+            // Every class's count of each feature, summed over classes in order.
+            let all: Vec<f64> =
+                counts.chunks_exact(k).map(|f| f.iter().fold(0.0, |a, &v| a + v)).collect();
+            let comp = |j: usize, c: usize| all[j] + alpha - counts[j * k + c];
+            let total = class_totals(&comp);
+            weights.par_chunks_mut(k).with_min_len(4096).enumerate().for_each(|(j, out)| {
+                for (c, o) in out.iter_mut().enumerate() {
+                    *o = -(comp(j, c) / total[c]).ln() as f32;
                 }
-            }
-            for c in 0..k {
-                let comp: Vec<f64> = (0..d).map(|j| all[j] + p.alpha - counts[c * d + j]).collect();
-                let total: f64 = comp.iter().sum();
-                for j in 0..d {
-                    weights[c * d + j] = -(comp[j] / total).ln() as f32;
-                }
-            }
+            });
         }
     }
-    LinearModel::new(d, weights, bias)
+    LinearModel::from_feature_major(d, weights, bias)
 }
 
 /// A fitted naive Bayes model.
@@ -150,5 +167,58 @@ impl linfa::traits::PredictInplace<SparseRecords, Array1<usize>> for NaiveBayes 
 
     fn default_target(&self, x: &SparseRecords) -> Array1<usize> {
         Array1::zeros(x.matrix().nrows())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdata::problem;
+
+    /// The textbook form: class-major counts, then each class's weights.
+    fn reference(x: &Csr<f32>, y: &[usize], k: usize, kind: NbKind, alpha: f64) -> Vec<Vec<f32>> {
+        let d = x.ncols();
+        let mut counts = vec![vec![0.0f64; d]; k];
+        for (i, (cols, vals)) in x.rows().enumerate() {
+            for (&j, &v) in cols.iter().zip(vals) {
+                counts[y[i]][j as usize] += v as f64;
+            }
+        }
+        (0..k)
+            .map(|c| match kind {
+                NbKind::Multinomial => {
+                    let total: f64 = counts[c].iter().sum::<f64>() + alpha * d as f64;
+                    counts[c].iter().map(|&n| ((n + alpha) / total).ln() as f32).collect()
+                }
+                NbKind::Complement => {
+                    let comp: Vec<f64> = (0..d)
+                        .map(|j| (0..k).fold(0.0, |a, o| a + counts[o][j]) + alpha - counts[c][j])
+                        .collect();
+                    let total: f64 = comp.iter().sum();
+                    comp.iter().map(|&v| -(v / total).ln() as f32).collect()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn weights_match_a_class_major_reference_bit_for_bit() {
+        for (kind, seed) in [(NbKind::Multinomial, 3), (NbKind::Complement, 4)] {
+            let (x, rows, y) = problem(120, 40, 4, seed);
+            // Absolute values: naive Bayes counts are meant to be non-negative.
+            let x = Csr::new(
+                x.nrows(),
+                x.ncols(),
+                x.indptr().to_vec(),
+                x.indices().to_vec(),
+                x.data().iter().map(|v| v.abs()).collect(),
+            )
+            .unwrap();
+            let m = train_nb(&x, &rows, 4, |i| y[i], &NaiveBayesValidParams { kind, alpha: 0.3 });
+            let want = reference(&x, &y, 4, kind, 0.3);
+            for (c, w) in want.iter().enumerate() {
+                assert_eq!(&m.class_weights(c), w, "{kind:?} class {c}");
+            }
+        }
     }
 }

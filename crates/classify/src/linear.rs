@@ -134,6 +134,19 @@ impl LinearModel {
         LinearModel { n_features, n_classes: k, weights, bias }
     }
 
+    /// A model from feature-major weights (`weights[j * n_classes + c]`, the
+    /// layout it keeps) and one bias per class: no copy.
+    pub(crate) fn from_feature_major(n_features: usize, weights: Vec<f32>, bias: Vec<f32>) -> Self {
+        debug_assert_eq!(weights.len(), n_features * bias.len());
+        LinearModel { n_features, n_classes: bias.len(), weights, bias }
+    }
+
+    /// The weights of feature `j` for every class.
+    #[inline]
+    pub(crate) fn feature_weights(&self, j: usize) -> &[f32] {
+        &self.weights[j * self.n_classes..(j + 1) * self.n_classes]
+    }
+
     /// Number of input columns.
     pub fn n_features(&self) -> usize {
         self.n_features

@@ -193,17 +193,31 @@ fn spread(m: &LinearModel, x: &Csr<f32>, rows: &[usize]) -> f32 {
 }
 
 /// `a / sa + beta * (b - mean_classes(b)) / sb`, as one linear model.
+/// Written feature by feature straight into the model's layout: with
+/// class-major steps between, one default 20 Newsgroups fit allocated and
+/// filled four more 32 MB arrays.
 fn merge(a: &LinearModel, sa: f32, b: &LinearModel, sb: f32, beta: f32) -> LinearModel {
     let (d, k) = (a.n_features(), a.n_classes());
-    let b = centered(b);
     let mut w = vec![0.0f32; k * d];
-    for j in 0..d {
-        for c in 0..k {
-            w[c * d + j] = a.weight(c, j) / sa + beta * b.weight(c, j) / sb;
-        }
+    if k > 0 {
+        w.par_chunks_mut(k).with_min_len(4096).enumerate().for_each(|(j, out)| {
+            let bw = b.feature_weights(j);
+            let mean = mean_of(bw);
+            for ((o, &aw), &bw) in out.iter_mut().zip(a.feature_weights(j)).zip(bw) {
+                *o = aw / sa + beta * (bw - mean) / sb;
+            }
+        });
     }
-    let bias = (0..k).map(|c| a.class_bias(c) / sa + beta * b.class_bias(c) / sb).collect();
-    LinearModel::new(d, w, bias)
+    let mean_b = mean_of(&(0..k).map(|c| b.class_bias(c)).collect::<Vec<_>>());
+    let bias =
+        (0..k).map(|c| a.class_bias(c) / sa + beta * (b.class_bias(c) - mean_b) / sb).collect();
+    LinearModel::from_feature_major(d, w, bias)
+}
+
+/// The mean of a feature's (or the bias's) values over classes.
+#[inline]
+fn mean_of(v: &[f32]) -> f32 {
+    v.iter().sum::<f32>() / v.len() as f32
 }
 
 /// The same scores minus their mean over classes (per feature and for the
@@ -216,15 +230,18 @@ fn merge(a: &LinearModel, sa: f32, b: &LinearModel, sb: f32, beta: f32) -> Linea
 fn centered(m: &LinearModel) -> LinearModel {
     let (d, k) = (m.n_features(), m.n_classes());
     let mut w = vec![0.0f32; k * d];
-    for j in 0..d {
-        let mean = (0..k).map(|c| m.weight(c, j)).sum::<f32>() / k as f32;
-        for c in 0..k {
-            w[c * d + j] = m.weight(c, j) - mean;
-        }
+    if k > 0 {
+        w.par_chunks_mut(k).with_min_len(4096).enumerate().for_each(|(j, out)| {
+            let mw = m.feature_weights(j);
+            let mean = mean_of(mw);
+            for (o, &v) in out.iter_mut().zip(mw) {
+                *o = v - mean;
+            }
+        });
     }
-    let mean_b = (0..k).map(|c| m.class_bias(c)).sum::<f32>() / k as f32;
+    let mean_b = mean_of(&(0..k).map(|c| m.class_bias(c)).collect::<Vec<_>>());
     let bias = (0..k).map(|c| m.class_bias(c) - mean_b).collect();
-    LinearModel::new(d, w, bias)
+    LinearModel::from_feature_major(d, w, bias)
 }
 
 /// Fits the scorer on `rows` of `x`.
@@ -622,6 +639,34 @@ mod tests {
         ];
         for v in &variants {
             assert_ne!(data_hash(v), h);
+        }
+    }
+
+    #[test]
+    fn merge_and_centered_match_the_class_major_formula() {
+        let (d, k) = (7, 3);
+        let class_major = |seed: f32| -> Vec<f32> {
+            (0..k * d).map(|i| ((i as f32 * 0.37 + seed).sin() * 3.0)).collect()
+        };
+        let (aw, bw) = (class_major(0.5), class_major(1.5));
+        let a = LinearModel::new(d, aw.clone(), vec![0.1, -0.2, 0.3]);
+        let b = LinearModel::new(d, bw.clone(), vec![1.0, 2.5, -4.0]);
+        let (sa, sb, beta) = (0.7f32, 1.9f32, 0.5f32);
+        let m = merge(&a, sa, &b, sb, beta);
+        let cb = centered(&b);
+        let bias_mean = (1.0f32 + 2.5 - 4.0) / 3.0;
+        for j in 0..d {
+            let mean = (0..k).map(|c| bw[c * d + j]).sum::<f32>() / k as f32;
+            for c in 0..k {
+                let centred = bw[c * d + j] - mean;
+                assert_eq!(cb.weight(c, j), centred);
+                assert_eq!(m.weight(c, j), aw[c * d + j] / sa + beta * centred / sb);
+            }
+        }
+        for c in 0..k {
+            let centred = b.class_bias(c) - bias_mean;
+            assert_eq!(cb.class_bias(c), centred);
+            assert_eq!(m.class_bias(c), a.class_bias(c) / sa + beta * centred / sb);
         }
     }
 
