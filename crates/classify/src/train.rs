@@ -646,7 +646,7 @@ mod tests {
     fn merge_and_centered_match_the_class_major_formula() {
         let (d, k) = (7, 3);
         let class_major = |seed: f32| -> Vec<f32> {
-            (0..k * d).map(|i| ((i as f32 * 0.37 + seed).sin() * 3.0)).collect()
+            (0..k * d).map(|i| (i as f32 * 0.37 + seed).sin() * 3.0).collect()
         };
         let (aw, bw) = (class_major(0.5), class_major(1.5));
         let a = LinearModel::new(d, aw.clone(), vec![0.1, -0.2, 0.3]);
