@@ -162,6 +162,8 @@ pub(crate) struct FitCounter<'a> {
     /// Per-document buffers: word spans, then their ids.
     spans: Vec<(usize, usize)>,
     ids: Vec<u32>,
+    /// The current document's bigram features, in order.
+    found: Vec<u32>,
     pub(crate) rows: Option<Rows>,
     pub(crate) n_docs: usize,
 }
@@ -219,6 +221,7 @@ impl<'a> FitCounter<'a> {
             window: Window::default(),
             spans: Vec::new(),
             ids: Vec::new(),
+            found: Vec::new(),
             rows: keep_rows.then(Rows::new),
             n_docs: 0,
         }
@@ -368,7 +371,9 @@ impl<'a> FitCounter<'a> {
                 *c += 1;
             }
         }
-        if self.max_n >= 2 {
+        if self.max_n == 2 {
+            self.count_bigrams(&ids)?;
+        } else if self.max_n > 2 {
             self.window.filled = 0;
             for &u in &ids {
                 self.window.push(u);
@@ -410,6 +415,43 @@ impl<'a> FitCounter<'a> {
             self.long.insert(words, g);
             Ok(g)
         }
+    }
+
+    /// Counts a document's bigrams (n-gram ranges ending at 2, the common
+    /// case) in three short loops: look every pair up, add the pairs not
+    /// found (in order, so their ids are those one loop would give), then
+    /// count. The lookups' cache misses overlap; in one loop, with an insert
+    /// and a count between lookups, they were over a third of the
+    /// uni+bigram fit.
+    fn count_bigrams(&mut self, ids: &[u32]) -> Result<()> {
+        const NOT_FOUND: u32 = u32::MAX;
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
+        found.extend(
+            ids.windows(2).map(|p| self.bigrams.get(pack2(p[0], p[1])).unwrap_or(NOT_FOUND)),
+        );
+        for (g, p) in found.iter_mut().zip(ids.windows(2)) {
+            if *g == NOT_FOUND {
+                let key = pack2(p[0], p[1]);
+                *g = match self.bigrams.get(key) {
+                    Some(g) => g,
+                    None => {
+                        let g = self.new_ngram(&[p[0], p[1]])?;
+                        self.bigrams.insert(key, g);
+                        g
+                    }
+                };
+            }
+        }
+        for &g in &found {
+            let c = &mut self.cd_g[g as usize][0];
+            if *c == 0 {
+                self.touched.push(g | NGRAM_TAG);
+            }
+            *c += 1;
+        }
+        self.found = found;
+        Ok(())
     }
 
     fn finish_doc(&mut self) {
