@@ -236,6 +236,40 @@ proptest! {
         }
     }
 
+    /// Text the vectorizer was not fitted on: unseen words break n-grams,
+    /// pruned words still join kept ones, and the fitted IDF applies.
+    #[test]
+    fn transform_of_new_text_equals_naive_reference(
+        s in settings(),
+        docs in corpus(),
+        new in corpus(),
+    ) {
+        let params = TfidfParams::from_settings(s.clone()).check().unwrap();
+        if let (Some((vocab, idf, _)), Ok((v, _))) =
+            (reference(&s, &docs), params.fit_transform_as::<_, f64>(&docs))
+        {
+            let analyzer = Analyzer::new(s.analyzer.clone()).unwrap();
+            let got = v.transform_as::<_, f64>(&new).to_dense();
+            for (r, row) in naive_counts(&analyzer, &new).iter().enumerate() {
+                let (mut cols, mut vals) = (Vec::new(), Vec::new());
+                for (c, t) in vocab.iter().enumerate() {
+                    if let Some(&x) = row.get(t) {
+                        cols.push(c);
+                        vals.push(x);
+                    }
+                }
+                naive_weigh(&mut vals, &cols, &s, idf.as_deref());
+                let mut full = vec![0.0; vocab.len()];
+                for (c, x) in cols.into_iter().zip(vals) {
+                    full[c] = x;
+                }
+                for (c, &x) in full.iter().enumerate() {
+                    prop_assert!(close(x, got[[r, c]]), "row {} col {}: {} vs {}", r, c, x, got[[r, c]]);
+                }
+            }
+        }
+    }
+
     #[test]
     fn thread_count_does_not_change_output(s in settings(), docs in corpus()) {
         // Repeat the corpus so several workers really split it.
