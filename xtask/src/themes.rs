@@ -172,8 +172,33 @@ fn annotated() -> Result<Vec<Source>> {
         .collect())
 }
 
-/// All sources, in a fixed order; missing real corpora are skipped.
+/// The shared corpora the default theme model is trained on.
+const TRAINING_CORPORA: [&str; 5] = [
+    "bbc-news/all.jsonl.gz",
+    "ag-news/train_subset.jsonl.gz",
+    "themes-real/dev.jsonl.gz",
+    "prc-data-breaches/breaches.jsonl.gz",
+    "cfr-cyber-operations/incidents.jsonl.gz",
+];
+
+/// All sources, in a fixed order. Every corpus must be there: without one,
+/// the model would silently differ from the one shipped in `models/` (a
+/// checkout without ../shared/data once trained it on 746 paragraphs
+/// instead of 4,817 and wrote it over the shipped file).
 pub fn sources() -> Result<Vec<Source>> {
+    let missing: Vec<String> = TRAINING_CORPORA
+        .iter()
+        .map(|rel| data_dir().join(rel))
+        .filter(|p| !p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "the default theme model is trained on the shared corpora, and these are missing: {} \
+             (models/themes.sift is left as it was)",
+            missing.join(", ")
+        );
+    }
     let mut out = vec![project_data()?];
     out.extend(annotated()?);
     let dev_path = data_dir().join("themes-real/dev.jsonl.gz");
@@ -349,23 +374,25 @@ fn unseen_checks(m: &Model) -> Result<Option<Unseen>> {
     }))
 }
 
-pub fn run(skip_cv: bool) -> Result<()> {
-    let sources = sources()?;
-    let p = params();
-    let mut all = Vec::new();
-    for s in &sources {
-        all.extend(s.examples.iter().cloned());
-    }
+/// The default theme model, trained on `sources`.
+fn train_default(sources: &[Source]) -> Result<Model> {
+    let all: Vec<Example> = sources.iter().flat_map(|s| s.examples.iter().cloned()).collect();
     println!(
         "training the default theme model on {} paragraphs from {} sources",
         all.len(),
         sources.len()
     );
-    let trained = train(&p, &all)?;
+    let trained = train(&params(), &all)?;
     for w in &trained.warnings {
         println!("warning: {w}");
     }
-    let model = trained.model;
+    Ok(trained.model)
+}
+
+pub fn run(skip_cv: bool) -> Result<()> {
+    let sources = sources()?;
+    let p = params();
+    let model = train_default(&sources)?;
     let path = workspace_root().join("models/themes.sift");
     model.save(&path)?;
     let bytes = std::fs::metadata(&path)?.len();
@@ -565,4 +592,24 @@ fn model_card(
          taken or a state is behind it."
     );
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The model shipped in models/ (and embedded in the binary) is what
+    /// `cargo xtask train-default` makes from this code and data. A change
+    /// that moves the multi-label SVM's bits without retraining it once left
+    /// the shipped file unreproducible for several commits.
+    #[test]
+    fn the_shipped_theme_model_is_what_train_default_makes() {
+        let model = train_default(&sources().unwrap()).unwrap();
+        let shipped = std::fs::read(workspace_root().join("models/themes.sift")).unwrap();
+        assert!(
+            model.to_bytes() == shipped,
+            "models/themes.sift differs from what this code trains: run `cargo xtask \
+             train-default` and commit the model, its card and the snapshots that follow"
+        );
+    }
 }

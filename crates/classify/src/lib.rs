@@ -45,6 +45,7 @@ mod testdata;
 mod train;
 
 pub use bayes::{NaiveBayes, NaiveBayesParams, NaiveBayesValidParams, NbKind};
+pub use calibration::{CalibrationMethod, Calibrator, Isotonic, Platt};
 pub use cv::{check_folds, cross_validate, CrossValidation};
 pub use data::{
     read, read_delimited, read_dir, read_fasttext, read_jsonl_from, Example, Format, Loaded,

@@ -4,15 +4,16 @@
 //! File layout: the [`sift_tfidf::container`] (magic `SIFTMODL`, format
 //! version, length, CRC-32), holding a postcard-encoded state: labels, the
 //! vectorizer (its own versioned bytes: tokenizer settings, vocabulary,
-//! IDF), the linear scorer (format 2: its weights as one byte string of
-//! little-endian `f32`s; format 1, a sequence of `f32`s, is still read),
-//! Platt calibration, per-label thresholds, and
+//! IDF), the linear scorer (since format 2: its weights as one byte string
+//! of little-endian `f32`s; format 1 wrote a sequence of `f32`s), the
+//! per-label calibration (since format 3: Platt or isotonic, tagged;
+//! formats 1 and 2 hold Platt sigmoids only), per-label thresholds, and
 //! training metadata as JSON (data hash, seed, parameters, cross-validated
 //! and validation metrics, sift version). No timestamp: the same data and
 //! seed give the same bytes. Loading checks the checksum before decoding
 //! and every shape after, so a damaged file is an error, never a panic.
 
-use crate::calibration::{softmax_in_place, Platt};
+use crate::calibration::{softmax_in_place, Calibrator, Platt};
 use crate::error::{Error, Result};
 use crate::linear::{argmax, LinearModel, LinearModelV1};
 use crate::metrics::{self, Report};
@@ -25,9 +26,10 @@ use std::path::Path;
 
 /// Magic number of a model file.
 pub const MAGIC: &[u8; 8] = b"SIFTMODL";
-/// Current model format version. Format 2 stores the weights as one byte
-/// string (format 1: a sequence of `f32`s); format 1 files are still read.
-pub const FORMAT_VERSION: u32 = 2;
+/// Current model format version. Format 3 tags each label's calibration
+/// (Platt or isotonic); format 2 stores the weights as one byte string
+/// (format 1: a sequence of `f32`s). Formats 1 and 2 are still read.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Where a model came from and how good it was.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -57,7 +59,7 @@ pub struct Model {
     multi_label: bool,
     vectorizer: TfidfVectorizer,
     scorer: LinearModel,
-    calibration: Option<Vec<Platt>>,
+    calibration: Option<Vec<Calibrator>>,
     thresholds: Option<Vec<f32>>,
     metadata: Metadata,
     /// The format of the file it was read from ([`FORMAT_VERSION`] when
@@ -89,6 +91,20 @@ impl Prediction {
             })
             .unwrap_or_else(|| argmax(&self.probabilities))
     }
+}
+
+/// The single label with the highest probability; among equal
+/// probabilities (isotonic calibration is flat in places, and can give
+/// several labels 1 or 0), the one with the highest score, then the first.
+pub(crate) fn most_probable(probabilities: &[f32], scores: &[f32]) -> usize {
+    let mut best = 0;
+    for c in 1..probabilities.len() {
+        let (p, b) = (probabilities[c], probabilities[best]);
+        if p > b || (p == b && scores.get(c) > scores.get(best)) {
+            best = c;
+        }
+    }
+    best
 }
 
 /// Applies the "none of the others" label `none` to the labels `chosen` by
@@ -123,17 +139,33 @@ pub struct Contribution {
 /// The model file's payload (postcard). The vectorizer's bytes are
 /// borrowed from the file when reading: postcard writes a byte slice and a
 /// byte string alike (length, then the bytes), so they are not decoded one
-/// byte at a time.
+/// byte at a time. `S` and `C` are the scorer's and the calibration's
+/// types in older formats.
 #[derive(Serialize, Deserialize)]
-struct State<'a, S = LinearModel> {
+struct State<'a, S = LinearModel, C = Calibrator> {
     labels: Vec<String>,
     multi_label: bool,
     #[serde(borrow)]
     vectorizer: Cow<'a, [u8]>,
     scorer: S,
-    calibration: Option<Vec<Platt>>,
+    calibration: Option<Vec<C>>,
     thresholds: Option<Vec<f32>>,
     metadata: String,
+}
+
+impl<'a, S: Into<LinearModel>> State<'a, S, Platt> {
+    /// An older format's state in the current types.
+    fn upgrade(self) -> State<'a> {
+        State {
+            labels: self.labels,
+            multi_label: self.multi_label,
+            vectorizer: self.vectorizer,
+            scorer: self.scorer.into(),
+            calibration: self.calibration.map(|v| v.into_iter().map(Calibrator::Platt).collect()),
+            thresholds: self.thresholds,
+            metadata: self.metadata,
+        }
+    }
 }
 
 fn model_err(path: &str, message: impl Into<String>) -> Error {
@@ -146,7 +178,7 @@ impl Model {
         multi_label: bool,
         vectorizer: TfidfVectorizer,
         scorer: LinearModel,
-        calibration: Option<Vec<Platt>>,
+        calibration: Option<Vec<Calibrator>>,
         thresholds: Option<Vec<f32>>,
         metadata: Metadata,
     ) -> Result<Model> {
@@ -175,7 +207,7 @@ impl Model {
         if self
             .calibration
             .as_ref()
-            .is_some_and(|c| c.len() != k || c.iter().any(|p| !p.a.is_finite() || !p.b.is_finite()))
+            .is_some_and(|c| c.len() != k || c.iter().any(|p| !p.is_valid()))
         {
             return Err(model_err(path, "the calibration does not match the labels"));
         }
@@ -218,6 +250,13 @@ impl Model {
         &self.scorer
     }
 
+    /// Each label's calibration (`None`: the model was trained without
+    /// cross-validation folds, and probabilities are a softmax of the scores,
+    /// or for multi-label models a sigmoid of each).
+    pub fn calibration(&self) -> Option<&[Calibrator]> {
+        self.calibration.as_deref()
+    }
+
     /// Per-label thresholds (multi-label models).
     pub fn thresholds(&self) -> Option<&[f32]> {
         self.thresholds.as_deref()
@@ -247,6 +286,11 @@ impl Model {
             let sum: f32 = p.iter().sum();
             if sum > 0.0 {
                 p.iter_mut().for_each(|x| *x /= sum);
+            } else {
+                // Every label's isotonic calibration says 0: nothing to tell
+                // them apart by (the scores still break the tie).
+                let k = p.len() as f32;
+                p.iter_mut().for_each(|x| *x = 1.0 / k);
             }
         }
         p
@@ -258,7 +302,7 @@ impl Model {
         self.labels.iter().position(|x| x == l)
     }
 
-    fn decide(&self, probabilities: &[f32], threshold: Option<f32>) -> Vec<usize> {
+    fn decide(&self, probabilities: &[f32], scores: &[f32], threshold: Option<f32>) -> Vec<usize> {
         if self.multi_label {
             let chosen = (0..self.labels.len())
                 .filter(|&c| {
@@ -269,7 +313,7 @@ impl Model {
                 .collect();
             without_none(chosen, self.none_label(), probabilities)
         } else {
-            vec![argmax(probabilities)]
+            vec![most_probable(probabilities, scores)]
         }
     }
 
@@ -297,7 +341,7 @@ impl Model {
             .map(|(cols, vals)| {
                 self.scorer.scores_row(cols, vals, &mut s);
                 let probabilities = self.probabilities(&s);
-                let labels = self.decide(&probabilities, threshold);
+                let labels = self.decide(&probabilities, &s, threshold);
                 Prediction { probabilities, scores: s.clone(), labels }
             })
             .collect();
@@ -432,20 +476,13 @@ impl Model {
             .map_err(|e| model_err(path, e.to_string()))?;
         let undecodable = |e: postcard::Error| model_err(path, format!("cannot decode: {e}"));
         let state: State<'_> = match version {
-            1 => {
-                let s: State<'_, LinearModelV1> =
-                    postcard::from_bytes(payload).map_err(undecodable)?;
-                State {
-                    labels: s.labels,
-                    multi_label: s.multi_label,
-                    vectorizer: s.vectorizer,
-                    scorer: s.scorer.into(),
-                    calibration: s.calibration,
-                    thresholds: s.thresholds,
-                    metadata: s.metadata,
-                }
-            }
-            2 => postcard::from_bytes(payload).map_err(undecodable)?,
+            1 => postcard::from_bytes::<State<'_, LinearModelV1, Platt>>(payload)
+                .map_err(undecodable)?
+                .upgrade(),
+            2 => postcard::from_bytes::<State<'_, LinearModel, Platt>>(payload)
+                .map_err(undecodable)?
+                .upgrade(),
+            3 => postcard::from_bytes(payload).map_err(undecodable)?,
             v => return Err(model_err(path, format!("format version {v} was never written"))),
         };
         let vectorizer = TfidfVectorizer::from_bytes(&state.vectorizer)
@@ -486,48 +523,93 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calibration::CalibrationMethod;
     use crate::{train, Example};
 
-    fn small_model() -> Model {
+    fn small_model(folds: usize, calibration: CalibrationMethod) -> Model {
         let ex = |t: &str, l: &str| Example { text: t.into(), labels: vec![l.into()] };
         let data = [
             ex("tariffs on steel imports rise again", "trade"),
             ex("new tariffs hit steel and aluminium imports", "trade"),
             ex("export curbs and tariffs on chips", "trade"),
+            ex("tariffs and quotas on imports of steel", "trade"),
             ex("hackers stole customer records in a breach", "breach"),
             ex("a breach exposed millions of customer records", "breach"),
             ex("stolen records and passwords after the breach", "breach"),
+            ex("customer passwords leaked in the records breach", "breach"),
         ];
-        let p = TrainParams { folds: 0, ..TrainParams::default() };
+        let p = TrainParams { folds, calibration, ..TrainParams::default() };
         train(&p, &data).unwrap().model
     }
 
-    /// The bytes model format 1 wrote for `m`.
-    fn format_1_bytes(m: &Model) -> Vec<u8> {
-        let state = State {
-            labels: m.labels.clone(),
-            multi_label: m.multi_label,
-            vectorizer: Cow::Owned(m.vectorizer.to_bytes()),
-            scorer: LinearModelV1::from(&m.scorer),
-            calibration: m.calibration.clone(),
-            thresholds: m.thresholds.clone(),
-            metadata: serde_json::to_string(&m.metadata).unwrap(),
+    /// The bytes model format 1 or 2 wrote for `m` (Platt calibration).
+    fn old_format_bytes(m: &Model, version: u32) -> Vec<u8> {
+        let calibration: Option<Vec<Platt>> = m.calibration.as_ref().map(|v| {
+            v.iter()
+                .map(|c| match c {
+                    Calibrator::Platt(p) => *p,
+                    Calibrator::Isotonic(_) => panic!("formats 1 and 2 have Platt only"),
+                })
+                .collect()
+        });
+        fn payload<S: Serialize>(m: &Model, scorer: S, calibration: Option<Vec<Platt>>) -> Vec<u8> {
+            postcard::to_allocvec(&State {
+                labels: m.labels.clone(),
+                multi_label: m.multi_label,
+                vectorizer: Cow::Owned(m.vectorizer.to_bytes()),
+                scorer,
+                calibration,
+                thresholds: m.thresholds.clone(),
+                metadata: serde_json::to_string(&m.metadata).unwrap(),
+            })
+            .unwrap()
+        }
+        let payload = match version {
+            1 => payload(m, LinearModelV1::from(&m.scorer), calibration),
+            _ => payload(m, m.scorer.clone(), calibration),
         };
-        container::encode(MAGIC, 1, &postcard::to_allocvec(&state).unwrap())
+        container::encode(MAGIC, version, &payload)
     }
 
     #[test]
-    fn format_1_files_still_load_and_unknown_versions_are_errors() {
-        let m = small_model();
-        let old = format_1_bytes(&m);
-        assert_ne!(old, m.to_bytes());
-        let back = Model::from_bytes(&old, "old.sift").unwrap();
-        assert_eq!(back.to_bytes(), m.to_bytes(), "same model, written as format 2");
-        assert_eq!(back.scorer, m.scorer);
-        assert_eq!((back.format_version(), m.format_version()), (1, FORMAT_VERSION));
+    fn formats_1_and_2_still_load_and_unknown_versions_are_errors() {
+        for folds in [0, 2] {
+            let m = small_model(folds, CalibrationMethod::Platt);
+            assert_eq!(m.calibration.is_some(), folds > 0);
+            for version in [1, 2] {
+                let old = old_format_bytes(&m, version);
+                assert_ne!(old, m.to_bytes());
+                let back = Model::from_bytes(&old, "old.sift").unwrap();
+                assert_eq!(back.to_bytes(), m.to_bytes(), "same model, in the current format");
+                assert_eq!((&back.scorer, &back.calibration), (&m.scorer, &m.calibration));
+                assert_eq!((back.format_version(), m.format_version()), (version, FORMAT_VERSION));
+            }
+        }
+        let m = small_model(0, CalibrationMethod::Platt);
+        let old = old_format_bytes(&m, 1);
         let (_, payload) = container::decode(&old, MAGIC, "sift model", FORMAT_VERSION).unwrap();
         let zero = container::encode(MAGIC, 0, payload);
         let err = Model::from_bytes(&zero, "zero.sift").unwrap_err().to_string();
         assert!(err.contains("zero.sift") && err.contains("version 0"), "{err}");
+    }
+
+    #[test]
+    fn isotonic_models_round_trip_and_bad_calibration_is_an_error() {
+        let m = small_model(2, CalibrationMethod::Isotonic);
+        let cal = m.calibration.as_ref().unwrap();
+        assert!(cal.iter().all(|c| c.method() == CalibrationMethod::Isotonic));
+        let bytes = m.to_bytes();
+        let back = Model::from_bytes(&bytes, "iso.sift").unwrap();
+        assert_eq!(back.to_bytes(), bytes);
+        let texts = ["steel tariffs on imports", "customer records breach", "weather"];
+        assert_eq!(back.predict(&texts, None), m.predict(&texts, None));
+        // A calibration that no fit gives (decreasing) is refused on load.
+        let mut bad = back;
+        if let Some(Calibrator::Isotonic(i)) = bad.calibration.as_mut().and_then(|c| c.first_mut())
+        {
+            *i = crate::calibration::Isotonic { x: vec![0.0, 1.0], y: vec![0.9, 0.1] };
+        }
+        let err = Model::from_bytes(&bad.to_bytes(), "bad.sift").unwrap_err().to_string();
+        assert!(err.contains("bad.sift") && err.contains("calibration"), "{err}");
     }
 }

@@ -12,10 +12,10 @@
 //! threshold per label.
 
 use crate::bayes::{train_nb, NaiveBayesValidParams, NbKind};
-use crate::calibration::Platt;
+use crate::calibration::{CalibrationMethod, Calibrator};
 use crate::data::Example;
 use crate::error::{Error, Result};
-use crate::linear::{argmax, LinearModel};
+use crate::linear::LinearModel;
 use crate::logistic::{train_logistic, LogisticValidParams};
 use crate::metrics::{self, stratified_folds, Report};
 use crate::model::{Metadata, Model};
@@ -71,6 +71,10 @@ pub struct TrainParams {
     /// Cross-validation folds for calibration and thresholds (0: no
     /// calibration, probabilities are a softmax of scores).
     pub folds: usize,
+    /// How each label's out-of-fold scores become probabilities (models
+    /// saved before this setting existed used Platt).
+    #[serde(default)]
+    pub calibration: CalibrationMethod,
     /// Fraction of examples held out for validation metrics (0: none).
     pub validation: f64,
     /// Seed for every random choice (folds, splits, solver order).
@@ -103,6 +107,7 @@ impl Default for TrainParams {
             ensemble_nb_weight: 0.5,
             multi_label: false,
             folds: 3,
+            calibration: CalibrationMethod::Platt,
             validation: 0.0,
             seed: 42,
             none_label: None,
@@ -519,14 +524,14 @@ pub fn train_with_progress(
         }
         // Calibration (and, multi-label, thresholds) fitted on the
         // out-of-fold scores of `among` rows.
-        let calibrate = |among: &dyn Fn(usize) -> bool| -> (Vec<Platt>, Option<Vec<f32>>) {
+        let calibrate = |among: &dyn Fn(usize) -> bool| -> (Vec<Calibrator>, Option<Vec<f32>>) {
             let picked: Vec<usize> = rows.iter().copied().filter(|&i| among(i)).collect();
-            let platt: Vec<Platt> = (0..k)
+            let cal: Vec<Calibrator> = (0..k)
                 .into_par_iter()
                 .map(|c| {
                     let scores: Vec<f64> = picked.iter().map(|&i| oof[i * k + c] as f64).collect();
                     let pos: Vec<bool> = picked.iter().map(|&i| ty[i].contains(&c)).collect();
-                    Platt::fit(&scores, &pos)
+                    Calibrator::fit(p.calibration, &scores, &pos)
                 })
                 .collect();
             let thr = p.multi_label.then(|| {
@@ -535,28 +540,26 @@ pub fn train_with_progress(
                         label_threshold(
                             picked
                                 .iter()
-                                .map(|&i| {
-                                    (platt[c].prob(oof[i * k + c] as f64), ty[i].contains(&c))
-                                })
+                                .map(|&i| (cal[c].prob(oof[i * k + c] as f64), ty[i].contains(&c)))
                                 .collect(),
                         ) as f32
                     })
                     .collect()
             });
-            (platt, thr)
+            (cal, thr)
         };
         // The model's: every row's out-of-fold scores.
-        let (platt, thresholds) = calibrate(&|_| true);
+        let (calibration, thresholds) = calibrate(&|_| true);
         // The report's: each fold's rows are calibrated (and thresholded) by
         // the other folds only, so its figures are out-of-sample at every
         // step. Calibrating on the rows being scored would let a per-label
         // sigmoid learn the held-out labels (on tiny data it turned a model
         // that predicts one label for everything into a perfect score).
-        let per_fold: Vec<(Vec<Platt>, Option<Vec<f32>>)> =
+        let per_fold: Vec<(Vec<Calibrator>, Option<Vec<f32>>)> =
             (0..p.folds).map(|f| calibrate(&|i| fold[i] != f)).collect();
         let probs = |i: usize| -> Vec<f32> {
-            let platt = &per_fold[fold[i]].0;
-            (0..k).map(|c| platt[c].prob(oof[i * k + c] as f64) as f32).collect()
+            let cal = &per_fold[fold[i]].0;
+            (0..k).map(|c| cal[c].prob(oof[i * k + c] as f64) as f32).collect()
         };
         let report = if p.multi_label {
             let pred: Vec<Vec<usize>> = rows
@@ -573,11 +576,14 @@ pub fn train_with_progress(
                 .collect();
             metrics::multi_label(&labels, &ty, &pred)
         } else {
-            let pred: Vec<usize> = rows.iter().map(|&i| argmax(&probs(i))).collect();
+            let pred: Vec<usize> = rows
+                .iter()
+                .map(|&i| crate::model::most_probable(&probs(i), &oof[i * k..(i + 1) * k]))
+                .collect();
             let truth: Vec<usize> = ty.iter().map(|v| v[0]).collect();
             metrics::single_label(&labels, &truth, &pred)
         };
-        (Some(platt), thresholds, Some(report))
+        (Some(calibration), thresholds, Some(report))
     } else {
         (None, None, None)
     };

@@ -6,8 +6,8 @@ use linfa::prelude::*;
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
 use sift_classify::{
-    cross_validate, metrics, train, Algorithm, EarlyStopping, Example, LinearSvcParams,
-    LogisticParams, Model, NaiveBayesParams, NbKind, SparseRecords, TrainParams,
+    cross_validate, metrics, train, Algorithm, CalibrationMethod, EarlyStopping, Example,
+    LinearSvcParams, LogisticParams, Model, NaiveBayesParams, NbKind, SparseRecords, TrainParams,
 };
 use sift_tfidf::TfidfParams;
 use std::io::{BufRead, BufReader};
@@ -223,6 +223,28 @@ fn every_learner_trains_calibrated_models() {
         assert!(cv > 0.9, "{algorithm:?}: cross-validated accuracy {cv}");
         assert!(report.accuracy > 0.9, "{algorithm:?}: test accuracy {}", report.accuracy);
     }
+}
+
+#[test]
+fn isotonic_calibration_trains_accurate_models_with_proper_probabilities() {
+    let (train_ex, test_ex) = bbc();
+    let p = TrainParams { calibration: CalibrationMethod::Isotonic, ..TrainParams::default() };
+    let model = train(&p, train_ex).unwrap().model;
+    let cal = model.calibration().unwrap();
+    assert_eq!(cal.len(), model.labels().len());
+    assert!(cal.iter().all(|c| c.method() == CalibrationMethod::Isotonic));
+    let (report, _) = model.evaluate(test_ex).unwrap();
+    assert!(report.accuracy > 0.9, "test accuracy {}", report.accuracy);
+    let texts: Vec<&str> = test_ex.iter().map(|e| e.text.as_str()).collect();
+    for pr in model.predict(&texts, None) {
+        let sum: f32 = pr.probabilities.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-5, "{:?}", pr.probabilities);
+        // The chosen label is a most probable one.
+        let best = pr.probabilities.iter().cloned().fold(0.0, f32::max);
+        assert_eq!(pr.probabilities[pr.labels[0]], best);
+    }
+    let back = sift_classify::Model::from_bytes(&model.to_bytes(), "iso.sift").unwrap();
+    assert_eq!(back.calibration(), model.calibration());
 }
 
 /// 18 examples of three labels with nothing to learn from: every text shares

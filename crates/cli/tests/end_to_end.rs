@@ -176,6 +176,7 @@ fn training_flags_are_recorded_in_the_model() {
     assert_eq!(p["vectorizer"]["max_features"], 500);
     assert!(info["features"].as_u64().unwrap() <= 500, "{}", info["features"]);
     assert!(p["vectorizer"]["max_df"].to_string().contains("0.9"), "{}", p["vectorizer"]);
+    assert_eq!(info["calibration"], serde_json::Value::Null, "--folds 0: no calibration");
 
     // The default keeps sublinear tf and naive-Bayes scaling; the flags turn
     // them back on over a base model's settings.
@@ -194,6 +195,10 @@ fn training_flags_are_recorded_in_the_model() {
         "--sublinear-tf",
         "--nb-scaling",
         "0.25",
+        "--folds",
+        "3",
+        "--calibration",
+        "isotonic",
     ]);
     let info: serde_json::Value =
         serde_json::from_str(&sift(&["inspect", &again, "--format", "json"])).unwrap();
@@ -201,6 +206,12 @@ fn training_flags_are_recorded_in_the_model() {
     assert_eq!(q["vectorizer"]["sublinear_tf"], true);
     assert_eq!(q["svm"]["nb_alpha"], 0.25);
     assert_eq!(q["svm"]["tol"], 0.0001, "the rest comes from the base model");
+    assert_eq!((&q["calibration"], &info["calibration"]), (&"isotonic".into(), &"isotonic".into()));
+    let text = sift(&["inspect", &again]);
+    assert!(
+        text.contains("calibration  isotonic, fitted on out-of-fold scores (3 folds)"),
+        "{text}"
+    );
 }
 
 /// Files saved by Notepad or exported by Excel start with a byte-order mark:

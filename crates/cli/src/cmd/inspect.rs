@@ -52,6 +52,7 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
                 "format_version": m.format_version(),
                 "multi_label": m.is_multi_label(),
                 "features": m.vectorizer().n_features(),
+                "calibration": m.calibration().and_then(|c| c.first()).map(|c| c.method()),
                 "labels": labels,
                 "metadata": meta,
             });
@@ -84,6 +85,7 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
                 "trained      by sift {} on {} examples ({} for training), seed {}, data {}",
                 meta.sift_version, meta.n_examples, meta.n_train, p.seed, meta.data_hash
             )?;
+            writeln!(out, "calibration  {}", describe_calibration(&m))?;
             if let Some(r) = &meta.cross_validation {
                 writeln!(out, "cross-val    {}", summary(r, Some(p.folds)))?;
             }
@@ -121,6 +123,24 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// How the model turns scores into probabilities.
+fn describe_calibration(m: &sift_classify::Model) -> String {
+    match m.calibration().and_then(|c| c.first()) {
+        Some(c) => format!(
+            "{}, fitted on out-of-fold scores ({} folds)",
+            match c.method() {
+                sift_classify::CalibrationMethod::Platt => "platt",
+                sift_classify::CalibrationMethod::Isotonic => "isotonic",
+            },
+            m.metadata().params.folds
+        ),
+        None if m.is_multi_label() => {
+            "none: a sigmoid of each score (trained with --folds 0)".into()
+        }
+        None => "none: a softmax of the scores (trained with --folds 0)".into(),
+    }
 }
 
 fn summary(r: &Report, folds: Option<usize>) -> String {

@@ -6,7 +6,8 @@ use crate::error::{input, output};
 use crate::output::flagged;
 use anyhow::Result;
 use sift_classify::{
-    metrics::Report, train_with_progress, Algorithm, Example, Format, ReadOptions, TrainParams,
+    metrics::Report, train_with_progress, Algorithm, CalibrationMethod, Example, Format,
+    ReadOptions, TrainParams,
 };
 use sift_tfidf::DocFreq;
 use std::io::Write;
@@ -41,6 +42,15 @@ fn parse_nb_scaling(s: &str) -> Result<NbScaling, String> {
         Ok(a) if a.is_finite() && a > 0.0 => Ok(NbScaling(Some(a))),
         _ => Err(format!("'{s}': expected a positive smoothing such as 0.1, or off")),
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CalibrationArg {
+    /// A sigmoid of each label's score (the default; right for small data).
+    Platt,
+    /// A non-decreasing step function of each label's score (for labels
+    /// with about a thousand examples or more).
+    Isotonic,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -176,6 +186,9 @@ pub struct TrainArgs {
     /// Cross-validation folds for calibration and thresholds (0: none).
     #[arg(long)]
     folds: Option<usize>,
+    /// How out-of-fold scores become probabilities.
+    #[arg(long, value_enum)]
+    calibration: Option<CalibrationArg>,
     /// SVM / logistic regularization: larger C fits the training data more closely.
     #[arg(long)]
     c: Option<f64>,
@@ -292,6 +305,12 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     }
     if let Some(f) = a.folds {
         params.folds = f;
+    }
+    if let Some(c) = a.calibration {
+        params.calibration = match c {
+            CalibrationArg::Platt => CalibrationMethod::Platt,
+            CalibrationArg::Isotonic => CalibrationMethod::Isotonic,
+        };
     }
     if let Some(c) = a.c {
         params.svm.c = c;
