@@ -279,6 +279,12 @@ fn usage_errors_exit_2_on_one_line() {
     assert_fails(&train(&["--validation", "0.95"]), 2, &["--validation: must be a fraction"]);
     assert_fails(&train(&["--folds", "1"]), 2, &["--folds: must be 0 (off) or 2 to 20"]);
     assert_fails(&train(&["--c", "0"]), 2, &["--c: must be a positive number"]);
+    assert_fails(
+        &train(&["--calibration", "isotonic", "--folds", "0"]),
+        2,
+        &["--calibration", "--folds is 0"],
+    );
+    assert_fails(&train(&["--calibration", "beta"]), 2, &["--calibration", "beta"]);
     // eval refuses a bad --folds before reading any data.
     for k in ["1", "21"] {
         assert_fails(

@@ -359,6 +359,13 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         params.logistic.tol = t;
     }
     params.check().map_err(super::classify_usage)?;
+    if a.calibration.is_some() && params.folds == 0 {
+        return Err(crate::error::usage(
+            "--calibration fits on cross-validation folds, and --folds is 0 (probabilities are \
+             then a softmax or sigmoid of the scores): give --folds 2 or more, or drop \
+             --calibration",
+        ));
+    }
     // --base may be --out (retrain a model in place); the data may not.
     crate::output::check_outputs(&[("--out", &a.out)], &flagged("--data", &a.data.data))?;
     let examples = a.data.load(a.format, !params.multi_label, quiet)?;
