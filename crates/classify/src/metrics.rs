@@ -1,5 +1,6 @@
 //! Evaluation: accuracy, micro and macro F1, per-label precision / recall /
-//! F1 / support, confusion matrix; stratified k-fold splits.
+//! F1 / support, confusion matrix, log loss and Brier score; stratified
+//! k-fold splits.
 
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,46 @@ pub struct Confusion {
     pub matrix: Vec<Vec<usize>>,
 }
 
+/// How good a single-label model's probabilities are: proper scoring rules
+/// over the true label, lower is better.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProbabilityScores {
+    /// Mean negative natural log of the probability given to the true label
+    /// (clipped below at 1e-15, so a confident miss costs about 34.5, not
+    /// infinity).
+    pub log_loss: f64,
+    /// Multi-class Brier score: the mean over examples of the squared
+    /// distance between the probabilities and the true label's one-hot
+    /// vector (0 to 2).
+    pub brier: f64,
+}
+
+/// [`ProbabilityScores`] of `probabilities[i]` (one per label) against the
+/// true label indices; `None` without examples, or when a true label is not
+/// one the probabilities cover (a label the model does not know).
+pub fn probability_scores(
+    truth: &[usize],
+    probabilities: &[Vec<f32>],
+) -> Option<ProbabilityScores> {
+    if truth.is_empty()
+        || truth.len() != probabilities.len()
+        || truth.iter().zip(probabilities).any(|(&t, p)| t >= p.len())
+    {
+        return None;
+    }
+    let (mut log_loss, mut brier) = (0.0, 0.0);
+    for (&t, p) in truth.iter().zip(probabilities) {
+        log_loss -= f64::from(p[t]).clamp(1e-15, 1.0).ln();
+        brier += p
+            .iter()
+            .enumerate()
+            .map(|(c, &q)| (f64::from(q) - if c == t { 1.0 } else { 0.0 }).powi(2))
+            .sum::<f64>();
+    }
+    let n = truth.len() as f64;
+    Some(ProbabilityScores { log_loss: log_loss / n, brier: brier / n })
+}
+
 /// Everything `sift eval` reports.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -47,6 +88,10 @@ pub struct Report {
     pub per_label: Vec<LabelScores>,
     /// The confusion matrix.
     pub confusion: Option<Confusion>,
+    /// Single-label reports of a model's predictions: how good its
+    /// probabilities are (absent from cross-validation reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probabilities: Option<ProbabilityScores>,
 }
 
 fn prf(tp: usize, fp: usize, fn_: usize) -> (f64, f64, f64) {
@@ -95,6 +140,7 @@ pub fn single_label(labels: &[String], truth: &[usize], pred: &[usize]) -> Repor
         macro_f1: if present == 0 { 0.0 } else { f_sum / present as f64 },
         per_label,
         confusion: Some(Confusion { labels: labels.to_vec(), matrix: m }),
+        probabilities: None,
     }
 }
 
@@ -158,6 +204,7 @@ pub fn multi_label(labels: &[String], truth: &[Vec<usize>], pred: &[Vec<usize>])
             labels: labels.iter().cloned().chain(["(none)".to_string()]).collect(),
             matrix: confusion,
         }),
+        probabilities: None,
     }
 }
 
@@ -183,6 +230,22 @@ pub fn stratified_folds(strata: &[usize], k: usize, seed: u64) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn probability_scores_by_hand() {
+        let p = probability_scores(&[0, 1], &[vec![0.5, 0.5], vec![0.2, 0.8]]).unwrap();
+        let want = -(0.5f64.ln() + f64::from(0.8f32).ln()) / 2.0;
+        assert!((p.log_loss - want).abs() < 1e-12, "{p:?}");
+        // (0.25 + 0.25 + 0.04 + 0.04) / 2, in f32 inputs.
+        assert!((p.brier - 0.29).abs() < 1e-7, "{p:?}");
+        // A confident miss is clipped, not infinite; the Brier score is 2.
+        let p = probability_scores(&[0], &[vec![0.0, 1.0]]).unwrap();
+        assert!((p.log_loss - 1e15f64.ln()).abs() < 1e-9 && p.brier == 2.0, "{p:?}");
+        // No examples, or a true label outside the probabilities: none.
+        assert_eq!(probability_scores(&[], &[]), None);
+        assert_eq!(probability_scores(&[2], &[vec![0.5, 0.5]]), None);
+        assert_eq!(probability_scores(&[0, 1], &[vec![1.0, 0.0]]), None);
+    }
+
     use super::*;
 
     fn labels(n: usize) -> Vec<String> {

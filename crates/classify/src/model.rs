@@ -405,21 +405,24 @@ impl Model {
     }
 
     /// The report over `labels`: this model's labels, then any others the
-    /// truth uses (never predicted).
+    /// truth uses (never predicted). Single-label reports also score the
+    /// probabilities (when every true label is one of the model's).
     fn report<S: AsRef<str> + Sync>(
         &self,
         labels: &[String],
         texts: &[S],
         truth: &[Vec<usize>],
     ) -> Report {
-        let pred: Vec<Vec<usize>> =
-            self.predict(texts, None).into_iter().map(|p| p.labels).collect();
+        let (probs, pred): (Vec<Vec<f32>>, Vec<Vec<usize>>) =
+            self.predict(texts, None).into_iter().map(|p| (p.probabilities, p.labels)).unzip();
         if self.multi_label {
             metrics::multi_label(labels, truth, &pred)
         } else {
             let t: Vec<usize> = truth.iter().map(|v| v.first().copied().unwrap_or(0)).collect();
             let p: Vec<usize> = pred.iter().map(|v| v[0]).collect();
-            metrics::single_label(labels, &t, &p)
+            let mut r = metrics::single_label(labels, &t, &p);
+            r.probabilities = metrics::probability_scores(&t, &probs);
+            r
         }
     }
 

@@ -151,6 +151,11 @@ fn default_training_is_accurate_deterministic_and_round_trips() {
     let (report, unknown) = one.model.evaluate(test_ex).unwrap();
     assert!(unknown.is_empty());
     assert!(report.accuracy > 0.93, "accuracy {}", report.accuracy);
+    // The probabilities are scored too: good ones, for an accurate model.
+    let pr = report.probabilities.as_ref().unwrap();
+    assert!(pr.log_loss > 0.0 && pr.log_loss < 0.5 && pr.brier < 0.15, "{pr:?}");
+    assert!(one.model.metadata().validation.as_ref().unwrap().probabilities.is_some());
+    assert!(one.model.metadata().cross_validation.as_ref().unwrap().probabilities.is_none());
     // A label the model does not know counts as a miss, even for examples
     // predicted as the model's first label, and gets its own report row.
     let first = &one.model.labels()[0];
@@ -171,6 +176,7 @@ fn default_training_is_accurate_deterministic_and_round_trips() {
     assert_eq!((zzz.label.as_str(), zzz.support, zzz.recall), ("zzz", moved, 0.0));
     assert_eq!(r2.per_label[0].support, 0);
     assert_eq!(r2.confusion.as_ref().unwrap().labels.len(), one.model.labels().len() + 1);
+    assert!(r2.probabilities.is_none(), "no probability for a label the model lacks");
     let meta = one.model.metadata();
     assert!(meta.cross_validation.as_ref().unwrap().accuracy > 0.9);
     assert!(meta.validation.as_ref().unwrap().n > 50);

@@ -276,6 +276,11 @@ fn train_train_summarizer_and_vectorize() {
         "train_text",
         sift_in(&["--quiet", "train", "--data", "train.jsonl", "--out", "m.sift", "--folds", "2"])
     );
+    // A single-label model's report scores its probabilities too.
+    snap!(
+        "eval_single_label_text",
+        sift_in(&["--quiet", "eval", "--model", "m.sift", "--data", "train.jsonl"])
+    );
     let pairs = concat!(
         r#"{"article": "Tariffs rise\n\nThe government raised steel tariffs. Importers complained. Prices rose.", "summary": "The government raised steel tariffs."}"#,
         "\n",

@@ -514,9 +514,17 @@ pub fn write_report(r: &Report, format: crate::Format, out: &mut dyn Write) -> R
         crate::Format::Text => {
             writeln!(
                 out,
-                "examples {}   accuracy {:.4}   micro-F1 {:.4}   macro-F1 {:.4}\n",
+                "examples {}   accuracy {:.4}   micro-F1 {:.4}   macro-F1 {:.4}",
                 r.n, r.accuracy, r.micro_f1, r.macro_f1
             )?;
+            if let Some(p) = &r.probabilities {
+                writeln!(
+                    out,
+                    "probabilities of the true label: log loss {:.4}   Brier {:.4}",
+                    p.log_loss, p.brier
+                )?;
+            }
+            writeln!(out)?;
             let w = r.per_label.iter().map(|l| l.label.chars().count()).max().unwrap_or(5).max(5);
             writeln!(
                 out,
