@@ -78,6 +78,9 @@ pub fn cross_validate(
         truth.iter().map(|v| v.first().copied().unwrap_or(labels.len())).collect();
     let fold = stratified_folds(&strata, k, p.seed);
     let mut pred: Vec<Vec<usize>> = vec![Vec::new(); examples.len()];
+    // Each held-out example's probabilities over all labels (a label the
+    // fold's model lacks gets 0).
+    let mut probs: Vec<Vec<f32>> = vec![Vec::new(); examples.len()];
     let mut warnings = Vec::new();
     for f in 0..k {
         progress("fold", f, k);
@@ -104,6 +107,13 @@ pub fn cross_validate(
                 .collect();
             v.sort_unstable();
             pred[i] = v;
+            let mut q = vec![0.0f32; labels.len()];
+            for (c, &pr) in prediction.probabilities.iter().enumerate() {
+                if let Ok(g) = labels.binary_search(&model.labels()[c]) {
+                    q[g] = pr;
+                }
+            }
+            probs[i] = q;
         }
     }
     progress("fold", k, k);
@@ -112,7 +122,9 @@ pub fn cross_validate(
     } else {
         let t: Vec<usize> = truth.iter().map(|v| v[0]).collect();
         let p: Vec<usize> = pred.iter().map(|v| v.first().copied().unwrap_or(0)).collect();
-        metrics::single_label(&labels, &t, &p)
+        let mut r = metrics::single_label(&labels, &t, &p);
+        r.probabilities = metrics::probability_scores(&t, &probs);
+        r
     };
     Ok(CrossValidation { report, warnings })
 }

@@ -88,8 +88,10 @@ pub struct Report {
     pub per_label: Vec<LabelScores>,
     /// The confusion matrix.
     pub confusion: Option<Confusion>,
-    /// Single-label reports of a model's predictions: how good its
-    /// probabilities are (absent from cross-validation reports).
+    /// Single-label reports of models' predictions (evaluation, the
+    /// validation split, [`crate::cross_validate`]): how good the
+    /// probabilities are. Absent from the cross-validated report `train`
+    /// saves in a model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probabilities: Option<ProbabilityScores>,
 }

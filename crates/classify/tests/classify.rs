@@ -311,6 +311,8 @@ fn whole_run_cross_validation() {
     assert_eq!(r.n, train_ex.len());
     assert_eq!(r.per_label.iter().map(|l| l.support).sum::<usize>(), train_ex.len());
     assert!(r.accuracy > 0.9, "accuracy {}", r.accuracy);
+    let pr = r.probabilities.as_ref().unwrap();
+    assert!(pr.log_loss < 0.5 && pr.brier < 0.2, "{pr:?}");
     // The same folds and models whatever the thread count.
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let again = pool.install(|| cross_validate(&p, train_ex, 4, &mut |_, _, _| {}).unwrap());
@@ -319,6 +321,10 @@ fn whole_run_cross_validation() {
     let blank = featureless();
     let cv = cross_validate(&p, &blank, 3, &mut |_, _, _| {}).unwrap();
     assert!(cv.report.accuracy <= 0.34, "accuracy {}", cv.report.accuracy);
+    // ... and probabilities no better than uniform over three labels
+    // (log loss ln 3 = 1.0986, Brier 2/3).
+    let pr = cv.report.probabilities.as_ref().unwrap();
+    assert!(pr.log_loss >= 1.0 && pr.brier >= 0.6, "{pr:?}");
     assert!(cv.warnings.iter().any(|w| w.starts_with("fold 1 of 3: only 1 feature")));
     // Bad requests fail before any training.
     let err = |k: usize, ex: &[Example]| cross_validate(&p, ex, k, &mut |_, _, _| {}).unwrap_err();
