@@ -45,8 +45,12 @@ pub fn html(r: &Report, model: &str, data: &[String]) -> String {
         env!("CARGO_PKG_VERSION")
     );
     let _ = writeln!(s, "<div class=\"cards\">");
-    for (name, v) in [("accuracy", r.accuracy), ("micro-F1", r.micro_f1), ("macro-F1", r.macro_f1)]
-    {
+    let mut cards =
+        vec![("accuracy", r.accuracy), ("micro-F1", r.micro_f1), ("macro-F1", r.macro_f1)];
+    if let Some(p) = &r.probabilities {
+        cards.extend([("log loss", p.log_loss), ("Brier score", p.brier)]);
+    }
+    for (name, v) in cards {
         let _ = writeln!(
             s,
             "<div><div class=\"big\">{v:.4}</div><div class=\"muted\">{name}</div></div>"
@@ -208,5 +212,12 @@ mod tests {
         assert_eq!(page.matches("<svg").count(), 2);
         assert_eq!(page.matches("of the row)").count(), 4);
         assert!(page.contains("true a&lt;b / predicted c&amp;d: 1 (50.0% of the row)"));
+        assert!(!page.contains("log loss"));
+        // Scored probabilities get their own cards.
+        let mut r = r;
+        r.probabilities = Some(metrics::ProbabilityScores { log_loss: 0.25, brier: 0.125 });
+        let page = html(&r, "m.sift", &["t.jsonl".to_string()]);
+        assert!(page.contains(">0.2500</div><div class=\"muted\">log loss<"), "{page}");
+        assert!(page.contains(">0.1250</div><div class=\"muted\">Brier score<"));
     }
 }
