@@ -7,7 +7,7 @@ use crate::data::workspace_root;
 use crate::datasets::load;
 use anyhow::{Context, Result};
 use serde_json::Value;
-use sift_classify::{train, TrainParams};
+use sift_classify::{train, CalibrationMethod, TrainParams};
 use std::time::Instant;
 
 /// (dataset, target for accuracy or micro-F1, target macro-F1 for Reuters)
@@ -38,7 +38,7 @@ fn best_peer(results: &Value, dataset: &str, multi: bool) -> (String, f64, f64) 
     best
 }
 
-pub fn run(datasets: &str) -> Result<()> {
+pub fn run(datasets: &str, calibration: CalibrationMethod) -> Result<()> {
     let results: Value = serde_json::from_str(
         &std::fs::read_to_string(workspace_root().join("../shared/peers/results.json"))
             .context("../shared/peers/results.json")?,
@@ -46,15 +46,26 @@ pub fn run(datasets: &str) -> Result<()> {
     println!(
         "sift default classifier (TrainParams::default) on the test splits of the peers' protocol."
     );
-    println!("Train time = vectorize + 3-fold calibration + final fit, all threads.\n");
     println!(
-        "{:<8} {:>9} {:>9} {:>9} {:>8}   {:<28} {:>9} {:>9}   metric",
-        "dataset", "sift", "macro-F1", "target", "train s", "best peer", "peer", "macro-F1",
+        "Train time = vectorize + 3-fold calibration ({calibration:?}) + final fit, all threads.\n"
+    );
+    println!(
+        "{:<8} {:>9} {:>9} {:>9} {:>8} {:>8}   {:<28} {:>9} {:>9}   metric",
+        "dataset",
+        "sift",
+        "macro-F1",
+        "target",
+        "log loss",
+        "train s",
+        "best peer",
+        "peer",
+        "macro-F1",
     );
     for name in datasets.split(',') {
         let b = load(name)?;
         let examples = b.examples(&b.train_texts, &b.train_labels);
-        let params = TrainParams { multi_label: b.multi_label, ..TrainParams::default() };
+        let params =
+            TrainParams { multi_label: b.multi_label, calibration, ..TrainParams::default() };
         let t = Instant::now();
         let trained = train(&params, &examples)?;
         let secs = t.elapsed().as_secs_f64();
@@ -94,7 +105,7 @@ pub fn run(datasets: &str) -> Result<()> {
             TARGETS.iter().find(|t| t.0 == name).copied().unwrap_or((name, 0.0, 0.0));
         let ok = main >= target && report.macro_f1 >= target_macro;
         println!(
-            "{:<8} {:>9.4} {:>9.4} {:>9} {:>8.2}   {:<28} {:>9.4} {:>9.4}   {}{}",
+            "{:<8} {:>9.4} {:>9.4} {:>9} {:>8} {:>8.2}   {:<28} {:>9.4} {:>9.4}   {}{}",
             name,
             main,
             report.macro_f1,
@@ -103,6 +114,7 @@ pub fn run(datasets: &str) -> Result<()> {
             } else {
                 format!("{target:.3}")
             },
+            report.probabilities.as_ref().map_or("-".to_string(), |p| format!("{:.4}", p.log_loss)),
             secs,
             peer,
             pm,

@@ -31,8 +31,9 @@ tasks:
                                batch paragraphs per second on one core
   eval-summaries [--every K] [--only NAME]
                                summarizers on BBC News Summary, beside Lead and sumy
-  eval [--datasets 20ng,ag,bbc,reuters]
+  eval [--datasets 20ng,ag,bbc,reuters] [--calibration platt|isotonic]
                                default classifier on the benchmarks' test splits, beside the peers
+                               (log loss of single-label models' probabilities too)
   explore [--set key=value]... [--test]
                                configuration experiments (held-out training folds by default)
   select [--datasets bbc] [--folds K]
@@ -78,7 +79,15 @@ fn main() -> Result<()> {
             summaries::run(every, opt("--only").as_deref())
         }
         Some("eval") => {
-            eval::run(&opt("--datasets").unwrap_or_else(|| "20ng,ag,bbc,reuters".into()))
+            let calibration = match opt("--calibration").as_deref() {
+                None | Some("platt") => sift_classify::CalibrationMethod::Platt,
+                Some("isotonic") => sift_classify::CalibrationMethod::Isotonic,
+                Some(other) => bail!("--calibration: '{other}', expected platt or isotonic"),
+            };
+            eval::run(
+                &opt("--datasets").unwrap_or_else(|| "20ng,ag,bbc,reuters".into()),
+                calibration,
+            )
         }
         Some("explore") => {
             let sets: Vec<String> =
