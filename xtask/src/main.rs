@@ -79,10 +79,12 @@ fn main() -> Result<()> {
             summaries::run(every, opt("--only").as_deref())
         }
         Some("eval") => {
-            let calibration = match opt("--calibration").as_deref() {
-                None | Some("platt") => sift_classify::CalibrationMethod::Platt,
-                Some("isotonic") => sift_classify::CalibrationMethod::Isotonic,
-                Some(other) => bail!("--calibration: '{other}', expected platt or isotonic"),
+            let calibration = match opt("--calibration") {
+                None => sift_classify::CalibrationMethod::Platt,
+                Some(name) => match sift_classify::CalibrationMethod::parse(&name) {
+                    Some(m) => m,
+                    None => bail!("--calibration: '{name}', expected platt or isotonic"),
+                },
             };
             eval::run(
                 &opt("--datasets").unwrap_or_else(|| "20ng,ag,bbc,reuters".into()),

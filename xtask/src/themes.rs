@@ -201,47 +201,35 @@ pub fn sources() -> Result<Vec<Source>> {
     }
     let mut out = vec![project_data()?];
     out.extend(annotated()?);
-    let dev_path = data_dir().join("themes-real/dev.jsonl.gz");
-    if dev_path.exists() {
-        let dev = read_jsonl("themes-real/dev.jsonl.gz")?;
-        let taken: BTreeSet<String> = dev.iter().map(|r| str_field(r, "id").to_string()).collect();
-        out.push(Source {
-            name: "themes-real dev",
-            examples: dev
-                .iter()
-                .map(|r| ex(str_field(r, "text"), &[str_field(r, "label")]))
-                .collect(),
-        });
-        if data_dir().join("prc-data-breaches/breaches.jsonl.gz").exists() {
-            // PRC breaches beyond themes-real: every 8th record of those of at
-            // least 15 words (a deterministic spread over years and types).
-            let prc: Vec<Example> = read_jsonl("prc-data-breaches/breaches.jsonl.gz")?
-                .iter()
-                .filter(|r| {
-                    !taken.contains(str_field(r, "id"))
-                        && str_field(r, "text").split_whitespace().count() >= 15
-                })
-                .step_by(8)
-                .map(|r| ex(str_field(r, "text"), &["data_breach"]))
-                .collect();
-            out.push(Source { name: "prc-data-breaches (not in themes-real)", examples: prc });
-        }
-        if data_dir().join("cfr-cyber-operations/incidents.jsonl.gz").exists() {
-            let mut cfr = Vec::new();
-            for r in read_jsonl("cfr-cyber-operations/incidents.jsonl.gz")? {
-                let label = match r["label"].as_str() {
-                    Some("Doxing") => "data_breach",
-                    Some("Sabotage" | "Denial of service" | "Data destruction" | "Defacement") => {
-                        "other"
-                    }
-                    _ => continue,
-                };
-                let text = format!("{}\n\n{}", str_field(&r, "title"), str_field(&r, "text"));
-                cfr.push(ex(&text, &[label]));
-            }
-            out.push(Source { name: "cfr-cyber-operations (non-espionage types)", examples: cfr });
-        }
+    let dev = read_jsonl("themes-real/dev.jsonl.gz")?;
+    let taken: BTreeSet<String> = dev.iter().map(|r| str_field(r, "id").to_string()).collect();
+    out.push(Source {
+        name: "themes-real dev",
+        examples: dev.iter().map(|r| ex(str_field(r, "text"), &[str_field(r, "label")])).collect(),
+    });
+    // PRC breaches beyond themes-real: every 8th record of those of at least
+    // 15 words (a deterministic spread over years and types).
+    let prc: Vec<Example> = read_jsonl("prc-data-breaches/breaches.jsonl.gz")?
+        .iter()
+        .filter(|r| {
+            !taken.contains(str_field(r, "id"))
+                && str_field(r, "text").split_whitespace().count() >= 15
+        })
+        .step_by(8)
+        .map(|r| ex(str_field(r, "text"), &["data_breach"]))
+        .collect();
+    out.push(Source { name: "prc-data-breaches (not in themes-real)", examples: prc });
+    let mut cfr = Vec::new();
+    for r in read_jsonl("cfr-cyber-operations/incidents.jsonl.gz")? {
+        let label = match r["label"].as_str() {
+            Some("Doxing") => "data_breach",
+            Some("Sabotage" | "Denial of service" | "Data destruction" | "Defacement") => "other",
+            _ => continue,
+        };
+        let text = format!("{}\n\n{}", str_field(&r, "title"), str_field(&r, "text"));
+        cfr.push(ex(&text, &[label]));
     }
+    out.push(Source { name: "cfr-cyber-operations (non-espionage types)", examples: cfr });
     Ok(out)
 }
 

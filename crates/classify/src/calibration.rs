@@ -21,6 +21,23 @@ pub enum CalibrationMethod {
     Isotonic,
 }
 
+impl CalibrationMethod {
+    /// The name used in flags and files (`"platt"`, `"isotonic"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            CalibrationMethod::Platt => "platt",
+            CalibrationMethod::Isotonic => "isotonic",
+        }
+    }
+
+    /// The method called `name`.
+    pub fn parse(name: &str) -> Option<CalibrationMethod> {
+        [CalibrationMethod::Platt, CalibrationMethod::Isotonic]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
+}
+
 /// One label's fitted calibration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Calibrator {
@@ -397,6 +414,15 @@ mod tests {
         assert!(bad(vec![0.0, f64::NAN], vec![0.5, 0.6]));
         assert!(!Calibrator::Platt(Platt { a: f64::NAN, b: 0.0 }).is_valid());
         assert!(Calibrator::Platt(Platt { a: -1.0, b: 0.0 }).is_valid());
+    }
+
+    #[test]
+    fn method_names_are_the_serialized_ones() {
+        for m in [CalibrationMethod::Platt, CalibrationMethod::Isotonic] {
+            assert_eq!(serde_json::to_string(&m).unwrap(), format!("\"{}\"", m.name()));
+            assert_eq!(CalibrationMethod::parse(m.name()), Some(m));
+        }
+        assert_eq!(CalibrationMethod::parse("beta"), None);
     }
 
     #[test]

@@ -98,18 +98,17 @@ pub fn cross_validate(
             train_with_progress(&inner, &fit_examples, &mut |_, _, _| {}).map_err(in_fold)?;
         warnings.extend(trained.warnings.iter().map(|w| format!("fold {} of {k}: {w}", f + 1)));
         let model = trained.model;
+        // The fold model's label `c` is the data's label `global[c]`.
+        let global: Vec<Option<usize>> =
+            model.labels().iter().map(|l| labels.binary_search(l).ok()).collect();
         let texts: Vec<&str> = held.iter().map(|&i| examples[i].text.as_str()).collect();
         for (&i, prediction) in held.iter().zip(model.predict(&texts, None)) {
-            let mut v: Vec<usize> = prediction
-                .labels
-                .iter()
-                .filter_map(|&c| labels.binary_search(&model.labels()[c]).ok())
-                .collect();
+            let mut v: Vec<usize> = prediction.labels.iter().filter_map(|&c| global[c]).collect();
             v.sort_unstable();
             pred[i] = v;
             let mut q = vec![0.0f32; labels.len()];
-            for (c, &pr) in prediction.probabilities.iter().enumerate() {
-                if let Ok(g) = labels.binary_search(&model.labels()[c]) {
+            for (&g, &pr) in global.iter().zip(&prediction.probabilities) {
+                if let Some(g) = g {
                     q[g] = pr;
                 }
             }

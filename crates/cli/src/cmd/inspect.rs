@@ -130,10 +130,7 @@ fn describe_calibration(m: &sift_classify::Model) -> String {
     match m.calibration().and_then(|c| c.first()) {
         Some(c) => format!(
             "{}, fitted on out-of-fold scores ({} folds)",
-            match c.method() {
-                sift_classify::CalibrationMethod::Platt => "platt",
-                sift_classify::CalibrationMethod::Isotonic => "isotonic",
-            },
+            c.method().name(),
             m.metadata().params.folds
         ),
         None if m.is_multi_label() => {
