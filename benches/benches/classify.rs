@@ -68,6 +68,19 @@ fn bench(c: &mut Criterion) {
             m.vectorizer().prepare();
         })
     });
+    // As `sift label --model` gets it: from a file (in the system's cache),
+    // its weights decoded where they were read.
+    let dir = std::env::temp_dir().join(format!("sift-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("20ng.sift");
+    model.save(&file).unwrap();
+    g.bench_function("load/default-model-file+index", |b| {
+        b.iter(|| {
+            let m = Model::load(black_box(&file)).unwrap();
+            m.vectorizer().prepare();
+        })
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
     g.finish();
 }
 

@@ -1,5 +1,5 @@
-//! Development probe: where loading a model file goes (read, container
-//! check and decode, lookup index). `loadphases MODEL`; with `REWRITE=OUT`,
+//! Development probe: where loading a model file goes (`Model::load`:
+//! read, check and decode; then the lookup index). `loadphases MODEL`; with `REWRITE=OUT`,
 //! also saves the model to OUT in the current format.
 use sift_classify::Model;
 use std::time::Instant;
@@ -12,18 +12,15 @@ fn main() {
     }
     for _ in 0..5 {
         let t = Instant::now();
-        let bytes = std::fs::read(&path).expect("read");
-        let read = t.elapsed();
-        let m = Model::from_bytes(&bytes, &path).expect("model");
-        let decode = t.elapsed() - read;
+        let m = Model::load(std::path::Path::new(&path)).expect("model");
+        let load = t.elapsed();
         m.vectorizer().prepare();
-        let index = t.elapsed() - read - decode;
+        let index = t.elapsed() - load;
         println!(
-            "read {:6.1} ms  decode {:6.1} ms  index {:6.1} ms  ({} bytes)",
-            read.as_secs_f64() * 1e3,
-            decode.as_secs_f64() * 1e3,
+            "read+decode {:6.1} ms  index {:6.1} ms  total {:6.1} ms",
+            load.as_secs_f64() * 1e3,
             index.as_secs_f64() * 1e3,
-            bytes.len()
+            (load + index).as_secs_f64() * 1e3,
         );
     }
 }

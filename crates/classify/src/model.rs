@@ -15,13 +15,16 @@
 
 use crate::calibration::{softmax_in_place, Calibrator, Platt};
 use crate::error::{Error, Result};
-use crate::linear::{argmax, LinearModel, LinearModelV1};
+use crate::linear::{
+    argmax, floats_in_place, floats_le, LinearModel, LinearModelV1, RawLinearModel,
+};
 use crate::metrics::{self, Report};
 use crate::train::TrainParams;
 use serde::{Deserialize, Serialize};
 use sift_tfidf::{container, TfidfVectorizer};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
 
 /// Magic number of a model file.
@@ -153,9 +156,9 @@ struct State<'a, S = LinearModel, C = Calibrator> {
     metadata: String,
 }
 
-impl<'a, S: Into<LinearModel>> State<'a, S, Platt> {
+impl<'a, S> State<'a, S, Platt> {
     /// An older format's state in the current types.
-    fn upgrade(self) -> State<'a> {
+    fn upgrade<T: From<S>>(self) -> State<'a, T> {
         State {
             labels: self.labels,
             multi_label: self.multi_label,
@@ -166,6 +169,12 @@ impl<'a, S: Into<LinearModel>> State<'a, S, Platt> {
             metadata: self.metadata,
         }
     }
+}
+
+/// A decoded payload: whole (format 1), or with the weights still bytes.
+enum Decoded<'b> {
+    Whole(Model),
+    Raw(Model, RawLinearModel<'b>),
 }
 
 fn model_err(path: &str, message: impl Into<String>) -> Error {
@@ -477,17 +486,46 @@ impl Model {
     pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model> {
         let (version, payload) = container::decode(bytes, MAGIC, "sift model", FORMAT_VERSION)
             .map_err(|e| model_err(path, e.to_string()))?;
+        let (mut m, raw) = match Model::decode(version, payload, path)? {
+            Decoded::Whole(m) => return Ok(m),
+            Decoded::Raw(m, raw) => (m, raw),
+        };
+        let (weights, shape) = raw.split();
+        m.scorer = shape.with_weights(floats_le(weights));
+        m.check(path)?;
+        Ok(m)
+    }
+
+    /// Decodes a payload; from format 2 on, the weights are left as the
+    /// payload's bytes for the caller to decode.
+    fn decode<'b>(version: u32, payload: &'b [u8], path: &str) -> Result<Decoded<'b>> {
         let undecodable = |e: postcard::Error| model_err(path, format!("cannot decode: {e}"));
-        let state: State<'_> = match version {
-            1 => postcard::from_bytes::<State<'_, LinearModelV1, Platt>>(payload)
-                .map_err(undecodable)?
-                .upgrade(),
-            2 => postcard::from_bytes::<State<'_, LinearModel, Platt>>(payload)
+        let state: State<'_, RawLinearModel<'_>> = match version {
+            1 => {
+                let state: State<'_> =
+                    postcard::from_bytes::<State<'_, LinearModelV1, Platt>>(payload)
+                        .map_err(undecodable)?
+                        .upgrade();
+                let (mut m, scorer) = Model::assemble_state(state, version, path)?;
+                m.scorer = scorer;
+                m.check(path)?;
+                return Ok(Decoded::Whole(m));
+            }
+            2 => postcard::from_bytes::<State<'_, RawLinearModel<'_>, Platt>>(payload)
                 .map_err(undecodable)?
                 .upgrade(),
             3 => postcard::from_bytes(payload).map_err(undecodable)?,
             v => return Err(model_err(path, format!("format version {v} was never written"))),
         };
+        if state.scorer.weights().len() % 4 != 0 {
+            return Err(model_err(path, "the weights are not a whole number of f32 values"));
+        }
+        let (m, raw) = Model::assemble_state(state, version, path)?;
+        Ok(Decoded::Raw(m, raw))
+    }
+
+    /// Everything but the scorer (left empty), and the scorer as decoded.
+    fn assemble_state<S>(state: State<'_, S>, version: u32, path: &str) -> Result<(Model, S)> {
         let vectorizer = TfidfVectorizer::from_bytes(&state.vectorizer)
             .map_err(|e| model_err(path, e.to_string()))?;
         let metadata: Metadata = serde_json::from_str(&state.metadata)
@@ -496,14 +534,13 @@ impl Model {
             labels: state.labels,
             multi_label: state.multi_label,
             vectorizer,
-            scorer: state.scorer,
+            scorer: LinearModel::new(0, Vec::new(), Vec::new()),
             calibration: state.calibration,
             thresholds: state.thresholds,
             metadata,
             format: version,
         };
-        m.check(path)?;
-        Ok(m)
+        Ok((m, state.scorer))
     }
 
     /// Saves atomically.
@@ -518,8 +555,31 @@ impl Model {
         if path.is_dir() {
             return Err(model_err(&name, "is a directory, expected a model file"));
         }
-        let bytes = std::fs::read(path).map_err(|e| Error::Io { path: name.clone(), source: e })?;
-        Model::from_bytes(&bytes, &name)
+        let io = |e| Error::Io { path: name.clone(), source: e };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let len = usize::try_from(file.metadata().map_err(io)?.len())
+            .map_err(|_| model_err(&name, "is too large to be a model file"))?;
+        // Read into `f32`-aligned memory, so that the weights can become
+        // `f32`s where they lie (see `floats_in_place`).
+        let mut buf = vec![0f32; len.div_ceil(4)];
+        file.read_exact(&mut bytemuck::cast_slice_mut::<f32, u8>(&mut buf)[..len]).map_err(io)?;
+        let (mut m, shape, offset, n_bytes) = {
+            let bytes = &bytemuck::cast_slice::<f32, u8>(&buf)[..len];
+            let (version, payload) = container::decode(bytes, MAGIC, "sift model", FORMAT_VERSION)
+                .map_err(|e| model_err(&name, e.to_string()))?;
+            let (m, raw) = match Model::decode(version, payload, &name)? {
+                Decoded::Whole(m) => return Ok(m),
+                Decoded::Raw(m, raw) => (m, raw),
+            };
+            // The weights' place in `buf`: a slice of `bytes`, so the
+            // difference of the addresses is an offset within it.
+            let (weights, shape) = raw.split();
+            let offset = weights.as_ptr() as usize - bytes.as_ptr() as usize;
+            (m, shape, offset, weights.len())
+        };
+        m.scorer = shape.with_weights(floats_in_place(buf, offset, n_bytes));
+        m.check(&name)?;
+        Ok(m)
     }
 }
 
@@ -594,6 +654,75 @@ mod tests {
         let zero = container::encode(MAGIC, 0, payload);
         let err = Model::from_bytes(&zero, "zero.sift").unwrap_err().to_string();
         assert!(err.contains("zero.sift") && err.contains("version 0"), "{err}");
+    }
+
+    #[test]
+    fn loading_a_file_decodes_the_weights_in_place_as_from_bytes_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = small_model(2, CalibrationMethod::Platt);
+        let iso = small_model(2, CalibrationMethod::Isotonic);
+        let files = [
+            old_format_bytes(&m, 1),
+            old_format_bytes(&m, 2),
+            m.to_bytes(),
+            iso.to_bytes(),
+            small_model(0, CalibrationMethod::Platt).to_bytes(),
+        ];
+        let mut lengths_mod_4 = std::collections::BTreeSet::new();
+        for (i, bytes) in files.iter().enumerate() {
+            let path = dir.path().join(format!("m{i}.sift"));
+            std::fs::write(&path, bytes).unwrap();
+            let loaded = Model::load(&path).unwrap();
+            let decoded = Model::from_bytes(bytes, "m").unwrap();
+            assert_eq!(loaded.scorer, decoded.scorer, "file {i}");
+            assert_eq!(loaded.to_bytes(), decoded.to_bytes(), "file {i}");
+            assert_eq!(loaded.format_version(), decoded.format_version());
+            lengths_mod_4.insert(bytes.len() % 4);
+            // Cut anywhere, the file is an error that names it.
+            for cut in [bytes.len() - 1, bytes.len() / 2, 30] {
+                std::fs::write(&path, &bytes[..cut]).unwrap();
+                let err = Model::load(&path).unwrap_err().to_string();
+                assert!(err.contains(&format!("m{i}.sift")), "{err}");
+            }
+        }
+        // The weights start at different offsets, not all aligned.
+        assert!(lengths_mod_4.len() > 1, "{lengths_mod_4:?}");
+    }
+
+    #[test]
+    fn weights_that_are_not_whole_floats_are_an_error() {
+        #[derive(Serialize)]
+        struct Odd {
+            n_features: usize,
+            n_classes: usize,
+            // postcard writes a sequence of bytes as it writes a byte string.
+            weights: Vec<u8>,
+            bias: Vec<f32>,
+        }
+        let m = small_model(0, CalibrationMethod::Platt);
+        let n = m.scorer.n_features() * m.scorer.n_classes();
+        let payload = postcard::to_allocvec(&State {
+            labels: m.labels.clone(),
+            multi_label: false,
+            vectorizer: Cow::Owned(m.vectorizer.to_bytes()),
+            scorer: Odd {
+                n_features: m.scorer.n_features(),
+                n_classes: 2,
+                weights: vec![0; n * 4 + 3],
+                bias: vec![0.0; 2],
+            },
+            calibration: None::<Vec<Calibrator>>,
+            thresholds: None,
+            metadata: serde_json::to_string(&m.metadata).unwrap(),
+        })
+        .unwrap();
+        let bytes = container::encode(MAGIC, FORMAT_VERSION, &payload);
+        let err = Model::from_bytes(&bytes, "odd.sift").unwrap_err().to_string();
+        assert!(err.contains("odd.sift") && err.contains("whole number"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("odd.sift"), &bytes).unwrap();
+        let err = Model::load(&dir.path().join("odd.sift")).unwrap_err().to_string();
+        assert!(err.contains("odd.sift") && err.contains("whole number"), "{err}");
     }
 
     #[test]

@@ -233,14 +233,13 @@ impl LookupIndex {
             }
             index.long.insert(ids.as_slice().into(), col as u32);
         }
-        let mut bigrams: Vec<(u64, u32)> = Vec::with_capacity(n_ngrams);
-        bigrams.extend(
+        let bigrams = || {
             keys.iter()
                 .enumerate()
                 .filter(|&(_, &k)| k != UNIGRAM && k != LATER)
-                .map(|(col, &k)| (k, col as u32)),
-        );
-        index.bigrams = PairTable::from_pairs(bigrams);
+                .map(|(col, &k)| (k, col as u32))
+        };
+        index.bigrams = PairTable::from_pairs(n_ngrams - index.long.len(), bigrams);
         Ok(index)
     }
 }
