@@ -5,7 +5,7 @@ use crate::count::{weigh, ColumnCounter, FitCounter, HashCounter, Rows, NGRAM_TA
 use crate::csr::Csr;
 use crate::error::{Error, Result};
 use crate::params::{Hashing, TfidfSettings, TfidfValidParams};
-use crate::vocab::{pack2, LookupIndex, Vocabulary, NONE};
+use crate::vocab::{pack2, LookupIndex, SavedIndex, Vocabulary, NONE};
 use num_traits::Float;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -13,12 +13,18 @@ use sift_tokenize::Analyzer;
 use std::cmp::Ordering;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// What the columns are.
 #[derive(Debug)]
 enum Features {
-    Vocab { vocab: Vocabulary, index: Box<OnceLock<LookupIndex>> },
+    /// `saved`: what a loaded file kept of the index, taken when the index
+    /// is built.
+    Vocab {
+        vocab: Vocabulary,
+        index: Box<OnceLock<LookupIndex>>,
+        saved: Mutex<Option<SavedIndex>>,
+    },
     Hashed(Hashing),
 }
 
@@ -768,7 +774,11 @@ impl TfidfValidParams {
         Ok(TfidfVectorizer {
             settings: s.clone(),
             analyzer,
-            features: Features::Vocab { vocab: merged.vocab, index: Box::default() },
+            features: Features::Vocab {
+                vocab: merged.vocab,
+                index: Box::default(),
+                saved: Mutex::default(),
+            },
             idf,
             n_docs: n_docs as u64,
         })
@@ -778,9 +788,11 @@ impl TfidfValidParams {
     fn unfitted(&self, analyzer: Analyzer) -> Result<TfidfVectorizer> {
         let features = match (&self.settings.hashing, &self.vocabulary) {
             (Some(h), _) => Features::Hashed(*h),
-            (None, Some(v)) => {
-                Features::Vocab { vocab: Vocabulary::from_terms(v)?, index: Box::default() }
-            }
+            (None, Some(v)) => Features::Vocab {
+                vocab: Vocabulary::from_terms(v)?,
+                index: Box::default(),
+                saved: Mutex::default(),
+            },
             (None, None) => unreachable_features(),
         };
         Ok(TfidfVectorizer {
@@ -864,7 +876,11 @@ impl TfidfValidParams {
         let v = TfidfVectorizer {
             settings: s.clone(),
             analyzer,
-            features: Features::Vocab { vocab: merged.vocab, index: Box::default() },
+            features: Features::Vocab {
+                vocab: merged.vocab,
+                index: Box::default(),
+                saved: Mutex::default(),
+            },
             idf,
             n_docs: n_docs as u64,
         };
@@ -956,9 +972,14 @@ impl TfidfVectorizer {
     /// Builds the word -> column index on first use (loading stays cheap).
     fn index(&self) -> Option<&LookupIndex> {
         match &self.features {
-            Features::Vocab { vocab, index } => {
-                Some(index.get_or_init(|| LookupIndex::build(vocab).unwrap_or_default()))
-            }
+            Features::Vocab { vocab, index, saved } => Some(index.get_or_init(|| {
+                // A saved index that does not fit is rebuilt, never trusted.
+                let saved = saved.lock().ok().and_then(|mut s| s.take());
+                saved
+                    .and_then(|s| LookupIndex::from_saved(vocab, &s).ok())
+                    .or_else(|| LookupIndex::build(vocab).ok())
+                    .unwrap_or_default()
+            })),
             Features::Hashed(_) => None,
         }
     }
@@ -1062,6 +1083,10 @@ impl TfidfVectorizer {
 
     /// The vectorizer as bytes (postcard), for embedding in model files.
     pub fn to_bytes(&self) -> Vec<u8> {
+        let saved = match &self.features {
+            Features::Vocab { vocab, .. } => self.index().and_then(|i| i.saved(vocab)),
+            Features::Hashed(_) => None,
+        };
         let state = StateRef {
             format: FORMAT_VERSION,
             settings: serde_json::to_string(&self.settings).unwrap_or_default(),
@@ -1074,6 +1099,10 @@ impl TfidfVectorizer {
             },
             idf: self.idf.as_deref(),
             n_docs: self.n_docs,
+            index: saved.as_ref().map(|s| {
+                let (text, ends) = s.extra_words.raw();
+                SavedIndexRef { extra_text: text, extra_ends: ends, pairs: Bytes(&s.pairs) }
+            }),
         };
         // Serializing plain data into a Vec cannot fail.
         postcard::to_allocvec(&state).unwrap_or_default()
@@ -1081,21 +1110,36 @@ impl TfidfVectorizer {
 
     /// A vectorizer from [`TfidfVectorizer::to_bytes`] output.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let state: State = postcard::from_bytes(bytes)
-            .map_err(|e| Error::Format(format!("cannot decode vectorizer: {e}")))?;
-        if state.format > FORMAT_VERSION {
+        let undecodable =
+            |e: postcard::Error| Error::Format(format!("cannot decode vectorizer: {e}"));
+        let (format, _) = postcard::take_from_bytes::<u32>(bytes).map_err(undecodable)?;
+        if format > FORMAT_VERSION {
             return Err(Error::Format(format!(
-                "vectorizer format {} is newer than this sift supports ({FORMAT_VERSION}); upgrade sift",
-                state.format
+                "vectorizer format {format} is newer than this sift supports ({FORMAT_VERSION}); upgrade sift"
             )));
         }
+        let (state, saved) = if format >= 2 {
+            let s: StateV2<'_> = postcard::from_bytes(bytes).map_err(undecodable)?;
+            let saved = match s.index {
+                Some(i) => Some(SavedIndex {
+                    extra_words: Vocabulary::from_raw(i.extra_text, i.extra_ends)?,
+                    pairs: i.pairs.to_vec(),
+                }),
+                None => None,
+            };
+            (s.state, saved)
+        } else {
+            (postcard::from_bytes::<State>(bytes).map_err(undecodable)?, None)
+        };
         let settings: TfidfSettings = serde_json::from_str(&state.settings)
             .map_err(|e| Error::Format(format!("cannot decode vectorizer settings: {e}")))?;
         let analyzer = Analyzer::new(settings.analyzer.clone())?;
         let features = match state.features {
-            FeaturesState::Vocabulary { text, ends } => {
-                Features::Vocab { vocab: Vocabulary::from_raw(text, ends)?, index: Box::default() }
-            }
+            FeaturesState::Vocabulary { text, ends } => Features::Vocab {
+                vocab: Vocabulary::from_raw(text, ends)?,
+                index: Box::default(),
+                saved: Mutex::new(saved),
+            },
             FeaturesState::Hashed(h) => Features::Hashed(h),
         };
         let n_features = match &features {
@@ -1134,8 +1178,12 @@ fn unreachable_index() -> &'static LookupIndex {
 
 /// Magic number of a stand-alone vectorizer file.
 pub const MAGIC: &[u8; 8] = b"SIFTTFID";
-/// Current format version of the vectorizer state.
-pub const FORMAT_VERSION: u32 = 1;
+/// Current format version of the vectorizer state. Format 2 adds what the
+/// word-to-column index needs to be rebuilt without looking up every
+/// bigram's words (the words found only in n-grams, and each bigram's key
+/// and column); format 1 is still read (its index is built from the
+/// vocabulary).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The saved state. Settings are JSON text (they use tagged enums, which
 /// need a self-describing format, and are small); the bulk is binary.
@@ -1146,6 +1194,41 @@ struct StateRef<'a> {
     features: FeaturesRef<'a>,
     idf: Option<&'a [f64]>,
     n_docs: u64,
+    /// Since format 2.
+    index: Option<SavedIndexRef<'a>>,
+}
+
+/// A byte string, written as one (serde writes a `[u8]` as a sequence).
+struct Bytes<'a>(&'a [u8]);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+#[derive(Serialize)]
+struct SavedIndexRef<'a> {
+    extra_text: &'a str,
+    extra_ends: &'a [u32],
+    pairs: Bytes<'a>,
+}
+
+/// Format 2's state (format 1's, and the saved index).
+#[derive(Deserialize)]
+struct StateV2<'a> {
+    /// postcard writes a struct's fields one after the other, with nothing
+    /// around them: format 1's fields, then the new one.
+    state: State,
+    #[serde(borrow)]
+    index: Option<SavedIndexState<'a>>,
+}
+
+#[derive(Deserialize)]
+struct SavedIndexState<'a> {
+    extra_text: String,
+    extra_ends: Vec<u32>,
+    pairs: &'a [u8],
 }
 
 #[derive(Serialize)]
@@ -1156,7 +1239,8 @@ enum FeaturesRef<'a> {
 
 #[derive(Deserialize)]
 struct State {
-    format: u32,
+    /// Read before the rest (see [`TfidfVectorizer::from_bytes`]).
+    _format: u32,
     settings: String,
     features: FeaturesState,
     idf: Option<Vec<f64>>,
@@ -1182,6 +1266,73 @@ mod tests {
         let doc =
             prop::collection::vec(prop::sample::select(WORDS), 0..12).prop_map(|w| w.join(" "));
         prop::collection::vec(doc, 1..30)
+    }
+
+    /// Format 1 (no saved index) still loads; format 2's saved index gives
+    /// the same vectorizer, and one that does not fit the vocabulary is
+    /// rebuilt from it rather than trusted.
+    #[test]
+    fn saved_indexes_and_format_1() {
+        use super::{FeaturesRef, StateRef, TfidfVectorizer};
+        let docs: Vec<String> = (0..400)
+            .map(|i| {
+                format!(
+                    "{} {} doc{} {} and {}",
+                    WORDS[i % 10],
+                    WORDS[(i * 7) % 10],
+                    i % 50,
+                    WORDS[(i * 3) % 10],
+                    WORDS[(i * 9) % 10]
+                )
+            })
+            .collect();
+        let v = TfidfParams::default().ngram_range(1, 3).check().unwrap().fit(&docs).unwrap();
+        let bytes = v.to_bytes();
+        let vocab = vocab_of(&v);
+        let state = |format: u32, index| {
+            let (text, ends) = vocab.raw();
+            postcard::to_allocvec(&StateRef {
+                format,
+                settings: serde_json::to_string(&v.settings).unwrap(),
+                features: FeaturesRef::Vocabulary { text, ends },
+                idf: v.idf.as_deref(),
+                n_docs: v.n_docs,
+                index,
+            })
+            .unwrap()
+        };
+        // Format 1 wrote the same fields without the index.
+        let mut v1 = state(1, None);
+        assert_eq!(v1.pop(), Some(0), "an absent index is one zero byte");
+        let saved = v.index().unwrap().saved(vocab).unwrap();
+        let mut far = saved.pairs.clone();
+        far[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+        let (text, ends) = saved.extra_words.raw();
+        let bad = state(
+            2,
+            Some(super::SavedIndexRef {
+                extra_text: text,
+                extra_ends: ends,
+                pairs: super::Bytes(&far),
+            }),
+        );
+        let expected = v.transform(&docs);
+        for (name, b) in [("format 2", &bytes), ("format 1", &v1), ("bad index", &bad)] {
+            let back = TfidfVectorizer::from_bytes(b).unwrap();
+            assert_eq!(back.transform(&docs), expected, "{name}");
+            assert_eq!(back.to_bytes(), bytes, "{name}: saved again as format 2");
+        }
+        assert!(TfidfVectorizer::from_bytes(&state(3, None))
+            .unwrap_err()
+            .to_string()
+            .contains("newer"));
+    }
+
+    fn vocab_of(v: &super::TfidfVectorizer) -> &crate::vocab::Vocabulary {
+        match &v.features {
+            super::Features::Vocab { vocab, .. } => vocab,
+            super::Features::Hashed(_) => panic!("a vocabulary"),
+        }
     }
 
     /// Inputs over 256 KiB are counted in byte-balanced parts: the result

@@ -224,50 +224,92 @@ impl PairTable {
         self.len
     }
 
+    /// The number of slots of a table built for `len` pairs.
+    fn slots_for(len: usize) -> usize {
+        (len * 5 / 3 + 16).next_power_of_two()
+    }
+
     /// A table holding the `len` pairs that `pairs()` yields (keys
-    /// distinct, the same pairs on every call), built in one go: the pairs
-    /// are ordered by home slot and inserted in that order, so the writes
-    /// walk the table sequentially instead of missing the cache once per
-    /// pair. `pairs` is called twice rather than collected first: a model's
-    /// 265,000 bigrams made that copy 4 MB of fresh memory on every load.
+    /// distinct, the same pairs on every call), built in one go: see
+    /// [`PairTable::insertion_order`] and [`PairTable::from_ordered`].
     pub(crate) fn from_pairs<I: Iterator<Item = (u64, u32)>>(
         len: usize,
         pairs: impl Fn() -> I,
     ) -> Self {
-        let n = (len * 5 / 3 + 16).next_power_of_two();
-        let mut t = PairTable { slots: vec![(EMPTY_PAIR, 0); n], len: 0 };
-        // A counting sort on coarse home buckets (64 slots each) is enough
-        // for sequential writes, and is linear.
+        let ordered = Self::insertion_order(len, pairs);
+        Self::from_ordered(ordered.into_iter())
+    }
+
+    /// The pairs ordered by their home slot in a table built for them, ties
+    /// in the order given, so that inserting them in this order walks the
+    /// table sequentially instead of missing the cache once per pair. A
+    /// counting sort on coarse home buckets (64 slots each) is enough for
+    /// sequential writes, and is linear. `pairs` is called twice rather
+    /// than collected first: a model's 265,000 bigrams made that copy 4 MB
+    /// of fresh memory on every load.
+    pub(crate) fn insertion_order<I: Iterator<Item = (u64, u32)>>(
+        len: usize,
+        pairs: impl Fn() -> I,
+    ) -> Vec<(u64, u32)> {
+        let n = Self::slots_for(len);
         let shift = 6.min(n.trailing_zeros());
         let mut starts = vec![0usize; (n >> shift) + 1];
         let mut counted = 0;
         for (k, _) in pairs() {
-            starts[(t.home(k) >> shift) + 1] += 1;
+            starts[(home_of(k, n) >> shift) + 1] += 1;
             counted += 1;
         }
         if counted != len {
-            // A wrong `len` would size the table wrongly: start again.
-            return Self::from_pairs(counted, pairs);
+            // A wrong `len` would give the wrong table size: start again.
+            return Self::insertion_order(counted, pairs);
         }
         for b in 1..starts.len() {
             starts[b] += starts[b - 1];
         }
         let mut ordered = vec![(EMPTY_PAIR, 0u32); len];
         for (k, v) in pairs() {
-            let b = t.home(k) >> shift;
+            let b = home_of(k, n) >> shift;
             ordered[starts[b]] = (k, v);
             starts[b] += 1;
         }
+        ordered
+    }
+
+    /// A table holding `pairs`, inserted in the order given: in
+    /// [`PairTable::insertion_order`], the writes are sequential. Any order
+    /// gives a correct table (a saved order read back from a file can only
+    /// be slow, never wrong); a key given twice keeps its first value.
+    pub(crate) fn from_ordered(pairs: impl ExactSizeIterator<Item = (u64, u32)>) -> Self {
+        let n = Self::slots_for(pairs.len());
+        let mut t = PairTable { slots: vec![(EMPTY_PAIR, 0); n], len: 0 };
         let mask = n - 1;
-        for (k, v) in ordered {
+        // At most `n - 1` pairs are placed (a caller's iterator may yield
+        // more than its length says), so an empty slot always remains.
+        for (k, v) in pairs.take(n - 1) {
+            if k == u64::MAX {
+                continue; // never a key (word ids are below 2^31)
+            }
             let mut i = t.home(k);
-            while t.slots[i].0 != EMPTY_PAIR {
+            let stored = !k;
+            loop {
+                let s = t.slots[i].0;
+                if s == EMPTY_PAIR {
+                    t.slots[i] = (stored, v);
+                    t.len += 1;
+                    break;
+                }
+                if s == stored {
+                    break;
+                }
                 i = (i + 1) & mask;
             }
-            t.slots[i] = (!k, v);
-            t.len += 1;
         }
         t
+    }
+
+    /// Every (key, value), in slot order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.slots.iter().filter(|s| s.0 != EMPTY_PAIR).map(|&(k, v)| (!k, v))
     }
 
     /// Makes room for `n` keys.
