@@ -557,7 +557,14 @@ impl Model {
         }
         let io = |e| Error::Io { path: name.clone(), source: e };
         let mut file = std::fs::File::open(path).map_err(io)?;
-        let len = usize::try_from(file.metadata().map_err(io)?.len())
+        let meta = file.metadata().map_err(io)?;
+        if !meta.is_file() {
+            // A pipe or a device: its length is unknown until read.
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).map_err(io)?;
+            return Model::from_bytes(&bytes, &name);
+        }
+        let len = usize::try_from(meta.len())
             .map_err(|_| model_err(&name, "is too large to be a model file"))?;
         // Read into `f32`-aligned memory, so that the weights can become
         // `f32`s where they lie (see `floats_in_place`).
@@ -687,6 +694,20 @@ mod tests {
         }
         // The weights start at different offsets, not all aligned.
         assert!(lengths_mod_4.len() > 1, "{lengths_mod_4:?}");
+        // A pipe has no length before it is read.
+        #[cfg(unix)]
+        {
+            let fifo = dir.path().join("fifo.sift");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            if made.is_ok_and(|s| s.success()) {
+                let bytes = files[2].clone();
+                let path = fifo.clone();
+                let writer = std::thread::spawn(move || std::fs::write(path, bytes).unwrap());
+                let loaded = Model::load(&fifo).unwrap();
+                writer.join().unwrap();
+                assert_eq!(loaded.to_bytes(), m.to_bytes());
+            }
+        }
     }
 
     #[test]
