@@ -73,6 +73,45 @@ fn train_eval_label_summarize() {
     assert_eq!(cv["n"], report["n"], "{cv}");
     assert!(cv["micro_f1"].as_f64().unwrap() > 0.3, "{cv}");
     assert_ne!(cv["micro_f1"], report["micro_f1"], "not the model's own score");
+    // The misclassified examples: as many as the report's subset accuracy
+    // leaves, the first three listed, each with other labels than its own.
+    let errors = eval_json(&["--errors", "3"]);
+    let n = report["n"].as_u64().unwrap();
+    let exact = (report["accuracy"].as_f64().unwrap() * n as f64).round() as u64;
+    assert_eq!(errors["misclassified"].as_u64().unwrap(), n - exact, "{errors}");
+    assert!(n > exact, "some paragraphs are missed: {report}");
+    let listed = errors["errors"].as_array().unwrap();
+    assert_eq!(listed.len() as u64, (n - exact).min(3));
+    let test_lines: Vec<serde_json::Value> = std::fs::read_to_string(&test)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut last = 0;
+    for e in listed {
+        let k = e["example"].as_u64().unwrap();
+        assert!(k > last, "in data order: {e}");
+        last = k;
+        let source = &test_lines[k as usize - 1];
+        assert_eq!(e["truth"], source["labels"], "{e}");
+        assert_ne!(e["predicted"], e["truth"], "{e}");
+        let words: Vec<&str> = source["text"].as_str().unwrap().split_whitespace().collect();
+        let snippet = e["text"].as_str().unwrap();
+        assert!(words.join(" ").starts_with(snippet) && snippet.chars().count() > 20, "{e}");
+    }
+    let text = sift(&[
+        "--quiet",
+        "eval",
+        "--model",
+        &model,
+        "--data",
+        &test,
+        "--label-field",
+        "labels",
+        "--errors",
+        "1",
+    ]);
+    assert!(text.contains(&format!("misclassified: {} of {n}", n - exact)), "{text}");
 
     // Label the sample article with the new model.
     let sample = root().join("datasets/samples/chip-export-curbs.txt").display().to_string();

@@ -439,6 +439,53 @@ pub struct EvalArgs {
     /// Also write a self-contained HTML report (confusion heat map, per-label bars).
     #[arg(long, value_name = "FILE")]
     report: Option<String>,
+    /// Also list the first N misclassified examples (their number in the
+    /// data, true and predicted labels, and the start of the text).
+    #[arg(long, value_name = "N", conflicts_with = "folds")]
+    errors: Option<usize>,
+}
+
+/// A misclassified example, as `eval --errors` lists it.
+#[derive(Debug, serde::Serialize)]
+struct Miss {
+    /// 1-based position in the data (files in the order given).
+    example: usize,
+    truth: Vec<String>,
+    predicted: Vec<String>,
+    /// The model's probability of each predicted label.
+    probabilities: Vec<f32>,
+    /// The text's first 100 characters, runs of white space as one space.
+    text: String,
+}
+
+/// The first `n` examples whose predicted labels differ from their own, and
+/// how many there are in all.
+fn misses(m: &sift_classify::Model, examples: &[Example], n: usize) -> (Vec<Miss>, usize) {
+    let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+    let mut found = Vec::new();
+    let mut total = 0;
+    for (i, (e, p)) in examples.iter().zip(m.predict(&texts, None)).enumerate() {
+        let mut predicted: Vec<&str> = p.labels.iter().map(|&l| m.labels()[l].as_str()).collect();
+        let mut truth: Vec<&str> = e.labels.iter().map(String::as_str).collect();
+        predicted.sort_unstable();
+        truth.sort_unstable();
+        truth.dedup();
+        if predicted == truth {
+            continue;
+        }
+        total += 1;
+        if found.len() < n {
+            let words: Vec<&str> = e.text.split_whitespace().collect();
+            found.push(Miss {
+                example: i + 1,
+                truth: e.labels.clone(),
+                predicted: p.labels.iter().map(|&l| m.labels()[l].clone()).collect(),
+                probabilities: p.labels.iter().map(|&l| p.probabilities[l]).collect(),
+                text: words.join(" ").chars().take(100).collect(),
+            });
+        }
+    }
+    (found, total)
 }
 
 pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
@@ -498,7 +545,42 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
             crate::report::html(&report, crate::models::name(a.model.as_deref()), &a.data.data);
         crate::output::write_atomic(path, |w| w.write_all(page.as_bytes()))?;
     }
-    write_report(&report, a.format, out)
+    let Some(n) = a.errors else { return write_report(&report, a.format, out) };
+    let (found, total) = misses(&m, &examples, n);
+    match a.format {
+        crate::Format::Json => {
+            let mut v = serde_json::to_value(&report)?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("misclassified".into(), serde_json::json!(total));
+                o.insert("errors".into(), serde_json::to_value(&found)?);
+            }
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        }
+        crate::Format::Text => {
+            write_report(&report, a.format, out)?;
+            writeln!(
+                out,
+                "\nmisclassified: {total} of {} (the first {}, numbered from 1 in the data)",
+                examples.len(),
+                found.len()
+            )?;
+            let labels =
+                |v: &[String]| if v.is_empty() { "(none)".to_string() } else { v.join(",") };
+            for e in &found {
+                let p: Vec<String> = e.probabilities.iter().map(|p| format!("{p:.2}")).collect();
+                writeln!(
+                    out,
+                    "  #{:<6} true {:<14} predicted {} ({})\n          {}",
+                    e.example,
+                    labels(&e.truth),
+                    labels(&e.predicted),
+                    p.join(", "),
+                    e.text
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether any example carries label `l`.
