@@ -484,9 +484,7 @@ impl Model {
 
     /// A model from file bytes (`path` names it in errors).
     pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model> {
-        let (version, payload) = container::decode(bytes, MAGIC, "sift model", FORMAT_VERSION)
-            .map_err(|e| model_err(path, e.to_string()))?;
-        let (mut m, raw) = match Model::decode(version, payload, path)? {
+        let (mut m, raw) = match Model::decode(bytes, path)? {
             Decoded::Whole(m) => return Ok(m),
             Decoded::Raw(m, raw) => (m, raw),
         };
@@ -496,9 +494,11 @@ impl Model {
         Ok(m)
     }
 
-    /// Decodes a payload; from format 2 on, the weights are left as the
-    /// payload's bytes for the caller to decode.
-    fn decode<'b>(version: u32, payload: &'b [u8], path: &str) -> Result<Decoded<'b>> {
+    /// Checks and decodes a file's bytes; from format 2 on, the weights are
+    /// left as the file's bytes for the caller to decode.
+    fn decode<'b>(bytes: &'b [u8], path: &str) -> Result<Decoded<'b>> {
+        let (version, payload) = container::decode(bytes, MAGIC, "sift model", FORMAT_VERSION)
+            .map_err(|e| model_err(path, e.to_string()))?;
         let undecodable = |e: postcard::Error| model_err(path, format!("cannot decode: {e}"));
         let state: State<'_, RawLinearModel<'_>> = match version {
             1 => {
@@ -572,9 +572,7 @@ impl Model {
         file.read_exact(&mut bytemuck::cast_slice_mut::<f32, u8>(&mut buf)[..len]).map_err(io)?;
         let (mut m, shape, offset, n_bytes) = {
             let bytes = &bytemuck::cast_slice::<f32, u8>(&buf)[..len];
-            let (version, payload) = container::decode(bytes, MAGIC, "sift model", FORMAT_VERSION)
-                .map_err(|e| model_err(&name, e.to_string()))?;
-            let (m, raw) = match Model::decode(version, payload, &name)? {
+            let (m, raw) = match Model::decode(bytes, &name)? {
                 Decoded::Whole(m) => return Ok(m),
                 Decoded::Raw(m, raw) => (m, raw),
             };

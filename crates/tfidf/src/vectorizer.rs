@@ -28,6 +28,13 @@ enum Features {
     Hashed(Hashing),
 }
 
+impl Features {
+    /// A vocabulary, its index built on first use (from `saved` if given).
+    fn vocab(vocab: Vocabulary, saved: Option<SavedIndex>) -> Self {
+        Features::Vocab { vocab, index: Box::default(), saved: Mutex::new(saved) }
+    }
+}
+
 /// A fitted TF-IDF (or hashing) vectorizer: settings, vocabulary and IDF.
 ///
 /// Made by [`TfidfValidParams::fit`] or [`TfidfValidParams::fit_transform`];
@@ -774,11 +781,7 @@ impl TfidfValidParams {
         Ok(TfidfVectorizer {
             settings: s.clone(),
             analyzer,
-            features: Features::Vocab {
-                vocab: merged.vocab,
-                index: Box::default(),
-                saved: Mutex::default(),
-            },
+            features: Features::vocab(merged.vocab, None),
             idf,
             n_docs: n_docs as u64,
         })
@@ -788,11 +791,7 @@ impl TfidfValidParams {
     fn unfitted(&self, analyzer: Analyzer) -> Result<TfidfVectorizer> {
         let features = match (&self.settings.hashing, &self.vocabulary) {
             (Some(h), _) => Features::Hashed(*h),
-            (None, Some(v)) => Features::Vocab {
-                vocab: Vocabulary::from_terms(v)?,
-                index: Box::default(),
-                saved: Mutex::default(),
-            },
+            (None, Some(v)) => Features::vocab(Vocabulary::from_terms(v)?, None),
             (None, None) => unreachable_features(),
         };
         Ok(TfidfVectorizer {
@@ -876,11 +875,7 @@ impl TfidfValidParams {
         let v = TfidfVectorizer {
             settings: s.clone(),
             analyzer,
-            features: Features::Vocab {
-                vocab: merged.vocab,
-                index: Box::default(),
-                saved: Mutex::default(),
-            },
+            features: Features::vocab(merged.vocab, None),
             idf,
             n_docs: n_docs as u64,
         };
@@ -1150,11 +1145,9 @@ impl TfidfVectorizer {
             .map_err(|e| Error::Format(format!("cannot decode vectorizer settings: {e}")))?;
         let analyzer = Analyzer::new(settings.analyzer.clone())?;
         let features = match state.features {
-            FeaturesState::Vocabulary { text, ends } => Features::Vocab {
-                vocab: Vocabulary::from_raw(text, ends)?,
-                index: Box::default(),
-                saved: Mutex::new(saved),
-            },
+            FeaturesState::Vocabulary { text, ends } => {
+                Features::vocab(Vocabulary::from_raw(text, ends)?, saved)
+            }
             FeaturesState::Hashed(h) => Features::Hashed(h),
         };
         let n_features = match &features {
