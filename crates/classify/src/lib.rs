@@ -6,7 +6,8 @@
 //!
 //! * [`LinearSvcParams`]: linear SVM by dual coordinate descent (LIBLINEAR's
 //!   algorithm), hinge or squared hinge, class weights, optional naive-Bayes
-//!   feature scaling; one-vs-rest in parallel.
+//!   feature scaling; one-vs-rest, the classes trained in groups of four
+//!   that share each pass over the data, the groups in parallel.
 //! * [`LogisticParams`]: multinomial logistic regression (L-BFGS).
 //! * [`NaiveBayesParams`]: multinomial and complement naive Bayes.
 //! * [`train`] runs a whole training (vectorize, fit, calibrate and tune
