@@ -533,6 +533,68 @@ fn class_groups(k: usize) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
+/// The squared naive-Bayes log-count ratios of a group's classes (lane
+/// `l`'s positives: the rows `rows[k]` with bit `l` of `pos[k]`), the
+/// ratios of [`nb_ratios`] with far fewer logarithms. A column that no
+/// positive of a class holds has `p_j = alpha` there, and all the rows
+/// holding it are negatives, so `q_j = alpha + t_j` (`t_j`: the column's
+/// total): its ratio is a constant of the class minus `ln(alpha + t_j)`,
+/// one logarithm per column for all the classes. Only the columns a
+/// class's positives hold take one of their own.
+///
+/// Hand-written, measured: computing every class's ratios apart, the
+/// logarithms took 7% of sift's default training (`perf`, 20 Newsgroups).
+fn nb_squared_ratios<const L: usize>(
+    x: &Packed<'_>,
+    rows: &[usize],
+    pos: &[u32],
+    g: usize,
+    alpha: f64,
+) -> Vec<[f32; L]> {
+    let d = x.ncols();
+    // Each column's total over the rows, and over each lane's positives.
+    let mut total = vec![0.0f64; d];
+    let mut in_pos = vec![[0.0f64; L]; d];
+    for (&i, &m) in rows.iter().zip(pos) {
+        let (cols, vals) = x.row(i);
+        for (&c, &v) in cols.iter().zip(vals) {
+            let a = v.abs() as f64;
+            total[c as usize] += a;
+            let mut bits = m;
+            while bits != 0 {
+                in_pos[c as usize][bits.trailing_zeros() as usize] += a;
+                bits &= bits - 1;
+            }
+        }
+    }
+    let (mut sp, mut sq) = ([0.0f64; L], [0.0f64; L]);
+    for (t, pj) in total.iter().zip(&in_pos) {
+        for l in 0..g {
+            sp[l] += alpha + pj[l];
+            sq[l] += alpha + (t - pj[l]);
+        }
+    }
+    let base: [f64; L] = std::array::from_fn(|l| alpha.ln() - sp[l].ln() + sq[l].ln());
+    total
+        .iter()
+        .zip(&in_pos)
+        .map(|(&t, pj)| {
+            let lt = (alpha + t).ln();
+            let absent = base.map(|b| b - lt);
+            std::array::from_fn(|l| {
+                let r = if l >= g {
+                    0.0
+                } else if pj[l] == 0.0 {
+                    absent[l]
+                } else {
+                    (((alpha + pj[l]) / sp[l]) / ((alpha + (t - pj[l])) / sq[l])).ln()
+                };
+                (r * r) as f32
+            })
+        })
+        .collect()
+}
+
 /// `sum(w[col] * v)` over a row's entries, one sum per lane, in four
 /// running sums per lane (as [`dot4`]: one chain of dependent vector
 /// additions held the loop to the adder's latency).
@@ -627,16 +689,7 @@ fn fit_group<const L: usize, const S: usize>(
         };
     }
     // With naive-Bayes scaling, each column's squared ratio per lane.
-    let r2: Option<Vec<[f32; L]>> = p.nb_alpha.map(|a| {
-        let mut t = vec![[0.0f32; L]; d];
-        for l in 0..g {
-            let r = nb_ratios(x, rows, |i| positive(classes.start + l, i), a);
-            for (tj, rj) in t.iter_mut().zip(&r) {
-                tj[l] = (rj * rj) as f32;
-            }
-        }
-        t
-    });
+    let r2: Option<Vec<[f32; L]>> = p.nb_alpha.map(|a| nb_squared_ratios(x, rows, &pos, g, a));
     let b2 = p.bias * p.bias;
     // Each row's squared norm per lane, in the lane's scaled space, plus the
     // bias and the squared hinge's diagonal.
@@ -697,6 +750,16 @@ fn fit_group<const L: usize, const S: usize>(
                 continue;
             }
             let (cols, vals) = x.row(rows[k]);
+            // Rows come in random order, so each visit starts with cache
+            // misses on the row's bounds, dual variables and diagonal:
+            // reading them four visits ahead starts those misses early, as
+            // a prefetch would (the intrinsic needs `unsafe`). Measured: the
+            // like-for-like fit 5-8% faster; also reading the row's first
+            // entries ahead was slower than this.
+            if s + 4 < active {
+                let ahead = index[s + 4] as usize;
+                std::hint::black_box((x.indptr[rows[ahead]], alpha[ahead][0], qd[ahead][0]));
+            }
             let dots = dot_lanes(&w, cols, vals);
             let mut step = [0.0f32; L];
             let mut stepped = false;
@@ -1057,7 +1120,51 @@ mod tests {
     }
 
     #[test]
-    fn class_groups_are_even_and_cover_every_class_once() {
+    fn grouped_ratios_are_the_per_class_ratios() {
+        // Few rows over many columns: most columns miss some class's
+        // positives (the shortcut), some are held by positives only.
+        let (n, d) = (40, 60);
+        let (mut indptr, mut indices, mut data) = (vec![0], Vec::new(), Vec::new());
+        for i in 0..n {
+            let mut cols = vec![i % d, (i * 7) % d, (i * 13 + 5) % d];
+            cols.sort();
+            cols.dedup();
+            for c in cols {
+                indices.push(c as u32);
+                data.push(0.25 + (i * c % 11) as f32 / 10.0);
+            }
+            indptr.push(indices.len());
+        }
+        let x = Csr::new(n, d, indptr, indices, data).unwrap();
+        let (rows, y): (Vec<usize>, Vec<usize>) = (0..n).map(|i| (i, i % 3)).unzip();
+        let packed = Packed::new(&x);
+        let pos: Vec<u32> = rows.iter().map(|&i| 1 << y[i] | u32::from(i % 7 == 0) << 2).collect();
+        let mut shortcut = 0;
+        for alpha in [0.1, 1.0] {
+            let r2 = nb_squared_ratios::<4>(&packed, &rows, &pos, 3, alpha);
+            for l in 0..3 {
+                let r = nb_ratios(&packed, &rows, |i| pos[i] >> l & 1 == 1, alpha);
+                for (j, (got, want)) in r2.iter().zip(&r).enumerate() {
+                    let want = (want * want) as f32;
+                    assert!(
+                        (got[l] - want).abs() <= 1e-5 * want.max(1.0),
+                        "{l} {j}: {got:?} {want}"
+                    );
+                }
+                shortcut += (0..x.ncols())
+                    .filter(|&j| {
+                        rows.iter()
+                            .all(|&i| pos[i] >> l & 1 == 0 || !x.row(i).0.contains(&(j as u32)))
+                    })
+                    .count();
+            }
+            assert!(r2.iter().all(|t| t[3] == 0.0), "the unused lane stays zero");
+        }
+        assert!(shortcut > 20, "the test must exercise absent columns: {shortcut}");
+    }
+
+    #[test]
+    fn class_groups_are_balanced_and_cover_every_class_once() {
         assert_eq!(class_groups(1), vec![0..1]);
         assert_eq!(class_groups(4), vec![0..4]);
         assert_eq!(class_groups(5), vec![0..3, 3..5]);
