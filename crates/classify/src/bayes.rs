@@ -244,18 +244,7 @@ mod tests {
         // Three entries per row over 60 columns: most (feature, class)
         // pairs are unseen, the shortcut's case.
         let (n, d, k) = (40, 60, 4);
-        let (mut indptr, mut indices, mut data) = (vec![0], Vec::new(), Vec::new());
-        for i in 0..n {
-            let mut cols = vec![i % d, (i * 7) % d, (i * 13 + 5) % d];
-            cols.sort();
-            cols.dedup();
-            for c in cols {
-                indices.push(c as u32);
-                data.push(0.25 + (i * c % 11) as f32 / 10.0);
-            }
-            indptr.push(indices.len());
-        }
-        let x = Csr::new(n, d, indptr, indices, data).unwrap();
+        let x = crate::testdata::sparse(n, d);
         let y: Vec<usize> = (0..n).map(|i| i % k).collect();
         let rows: Vec<usize> = (0..n).collect();
         let unseen = (0..d)

@@ -1124,18 +1124,7 @@ mod tests {
         // Few rows over many columns: most columns miss some class's
         // positives (the shortcut), some are held by positives only.
         let (n, d) = (40, 60);
-        let (mut indptr, mut indices, mut data) = (vec![0], Vec::new(), Vec::new());
-        for i in 0..n {
-            let mut cols = vec![i % d, (i * 7) % d, (i * 13 + 5) % d];
-            cols.sort();
-            cols.dedup();
-            for c in cols {
-                indices.push(c as u32);
-                data.push(0.25 + (i * c % 11) as f32 / 10.0);
-            }
-            indptr.push(indices.len());
-        }
-        let x = Csr::new(n, d, indptr, indices, data).unwrap();
+        let x = crate::testdata::sparse(n, d);
         let (rows, y): (Vec<usize>, Vec<usize>) = (0..n).map(|i| (i, i % 3)).unzip();
         let packed = Packed::new(&x);
         let pos: Vec<u32> = rows.iter().map(|&i| 1 << y[i] | u32::from(i % 7 == 0) << 2).collect();

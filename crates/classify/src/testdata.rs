@@ -26,3 +26,20 @@ pub(crate) fn problem(
     let y = (0..n).map(|_| rng.below(k)).collect();
     (x, (0..n).collect(), y)
 }
+
+/// A sparse problem's matrix: `n` rows of at most three entries (positive
+/// values) over `d` columns, so most columns miss most rows.
+pub(crate) fn sparse(n: usize, d: usize) -> Csr<f32> {
+    let (mut indptr, mut indices, mut data) = (vec![0], Vec::new(), Vec::new());
+    for i in 0..n {
+        let mut cols = vec![i % d, (i * 7) % d, (i * 13 + 5) % d];
+        cols.sort();
+        cols.dedup();
+        for c in cols {
+            indices.push(c as u32);
+            data.push(0.25 + (i * c % 11) as f32 / 10.0);
+        }
+        indptr.push(indices.len());
+    }
+    Csr::new(n, d, indptr, indices, data).unwrap()
+}
