@@ -638,9 +638,11 @@ fn dot_lanes<const L: usize, const S: usize>(
 /// Hand-written, measured: training one class at a time (`fit_binary`)
 /// spent most of its time on scalar reads and updates of `w[column]`, one
 /// class per row entry. On 20 Newsgroups, one thread, groups cut the SVM
-/// fit of scikit-learn's settings from 1.10-1.14 s to 0.74-0.76 s, and
-/// sift's default training (four SVM fits with naive-Bayes scaling on
-/// uni+bigrams) by about a third (`examples/trainphases`).
+/// fit of scikit-learn's settings from 1.10-1.14 s to 0.68-0.69 s (0.58 s
+/// with the read-ahead below), and sift's default training (four SVM fits
+/// with naive-Bayes scaling on uni+bigrams) by about a third
+/// (`examples/trainphases`). With the hinge loss, groups gained nothing
+/// (20 Newsgroups, tol 1e-4: 3.13 s before, 3.19 s after).
 ///
 /// With naive-Bayes scaling (class `c` scales column `j` by `r_cj`), the
 /// solver keeps `u_cj = w_cj r_cj`, the weights in the original feature
