@@ -261,11 +261,12 @@ impl<'x> Packed<'x> {
         self.new_of_old.iter().map(|&n| v[n as usize]).sum()
     }
 
-    /// Weights of renumbered columns, back in the original column order.
-    fn unpack(&self, w: &[f32]) -> Vec<f32> {
-        let mut out = vec![0.0f32; w.len()];
-        for (&old, &v) in self.order.iter().zip(w) {
-            out[old as usize] = v;
+    /// Weights of renumbered columns (`weight(new)`), back in the original
+    /// column order.
+    fn unpack(&self, weight: impl Fn(usize) -> f32) -> Vec<f32> {
+        let mut out = vec![0.0f32; self.order.len()];
+        for (new, &old) in self.order.iter().enumerate() {
+            out[old as usize] = weight(new);
         }
         out
     }
@@ -321,6 +322,65 @@ fn squared_norm(vals: &[f32]) -> f64 {
     vals.iter().map(|&v| (v as f64) * (v as f64)).sum()
 }
 
+/// The cost of an error on a positive and on a negative row of a binary
+/// problem with `n_pos` positives among `n` rows.
+fn class_costs(p: &LinearSvcValidParams, n: usize, n_pos: usize) -> (f64, f64) {
+    match p.class_weight {
+        ClassWeight::Uniform => (p.c, p.c),
+        ClassWeight::Balanced { cap } => {
+            let w =
+                if n_pos == 0 { 1.0 } else { (n as f64 / (2.0 * n_pos as f64)).clamp(1.0, cap) };
+            (p.c * w, p.c)
+        }
+    }
+}
+
+/// The dual variables' upper bounds and diagonal terms, for positive and
+/// negative rows: `(upper_p, upper_n, diag_p, diag_n)`.
+fn dual_bounds(p: &LinearSvcValidParams, n: usize, n_pos: usize) -> (f64, f64, f64, f64) {
+    let (cp, cn) = class_costs(p, n, n_pos);
+    match p.loss {
+        SvmLoss::Hinge => (cp, cn, 0.0, 0.0),
+        SvmLoss::SquaredHinge => (f64::INFINITY, f64::INFINITY, 0.5 / cp, 0.5 / cn),
+    }
+}
+
+/// LIBLINEAR's projected gradient of a dual variable `alpha` in
+/// `[0, upper]` with gradient `g`; `None` when the shrinking heuristic
+/// drops the row (at a bound, and beyond the last epoch's extreme
+/// projected gradients `pg_max_old` / `pg_min_old`).
+#[inline(always)]
+fn projected_gradient(
+    alpha: f64,
+    g: f64,
+    upper: f64,
+    pg_max_old: f64,
+    pg_min_old: f64,
+) -> Option<f64> {
+    if alpha == 0.0 {
+        if g > pg_max_old {
+            return None;
+        }
+        Some(g.min(0.0))
+    } else if alpha == upper {
+        if g < pg_min_old {
+            return None;
+        }
+        Some(g.max(0.0))
+    } else {
+        Some(g)
+    }
+}
+
+/// The next epoch's shrinking thresholds from this epoch's extreme
+/// projected gradients (none while they are on the wrong side of zero).
+fn shrink_thresholds(pg_max: f64, pg_min: f64) -> (f64, f64) {
+    (
+        if pg_max <= 0.0 { f64::INFINITY } else { pg_max },
+        if pg_min >= 0.0 { f64::NEG_INFINITY } else { pg_min },
+    )
+}
+
 /// Trains one binary problem over `rows` of `x` by dual coordinate descent
 /// (`norms`: the rows' squared norms, when shared by several problems).
 /// Returns the weights (in the original feature space) and the bias.
@@ -344,18 +404,8 @@ fn fit_binary(
     let n = rows.len();
     let scale = p.nb_alpha.map(|a| nb_ratios(x, rows, positive, a));
     let n_pos = rows.iter().filter(|&&i| positive(i)).count();
-    let (cp, cn) = match p.class_weight {
-        ClassWeight::Uniform => (p.c, p.c),
-        ClassWeight::Balanced { cap } => {
-            let w =
-                if n_pos == 0 { 1.0 } else { (n as f64 / (2.0 * n_pos as f64)).clamp(1.0, cap) };
-            (p.c * w, p.c)
-        }
-    };
-    let (upper_p, upper_n, diag_p, diag_n) = match p.loss {
-        SvmLoss::Hinge => (cp, cn, 0.0, 0.0),
-        SvmLoss::SquaredHinge => (f64::INFINITY, f64::INFINITY, 0.5 / cp, 0.5 / cn),
-    };
+    let (cp, cn) = class_costs(p, n, n_pos);
+    let (upper_p, upper_n, diag_p, diag_n) = dual_bounds(p, n, n_pos);
     let y: Vec<f64> = rows.iter().map(|&i| if positive(i) { 1.0 } else { -1.0 }).collect();
     let b2 = p.bias * p.bias;
     // With naive-Bayes scaling, every entry's value times its column's ratio,
@@ -435,26 +485,11 @@ fn fit_binary(
             let dot = b * p.bias + dot4(cols, vals, |c| w[c]);
             let (upper, diag) = if yi > 0.0 { (upper_p, diag_p) } else { (upper_n, diag_n) };
             let g = yi * dot - 1.0 + alpha[k] * diag;
-            let mut pg = 0.0;
-            if alpha[k] == 0.0 {
-                if g > pg_max_old {
-                    active -= 1;
-                    index.swap(s, active);
-                    continue;
-                } else if g < 0.0 {
-                    pg = g;
-                }
-            } else if alpha[k] == upper {
-                if g < pg_min_old {
-                    active -= 1;
-                    index.swap(s, active);
-                    continue;
-                } else if g > 0.0 {
-                    pg = g;
-                }
-            } else {
-                pg = g;
-            }
+            let Some(pg) = projected_gradient(alpha[k], g, upper, pg_max_old, pg_min_old) else {
+                active -= 1;
+                index.swap(s, active);
+                continue;
+            };
             pg_max = pg_max.max(pg);
             pg_min = pg_min.min(pg);
             if pg.abs() > 1e-12 {
@@ -480,8 +515,7 @@ fn fit_binary(
             pg_min_old = f64::NEG_INFINITY;
             continue;
         }
-        pg_max_old = if pg_max <= 0.0 { f64::INFINITY } else { pg_max };
-        pg_min_old = if pg_min >= 0.0 { f64::NEG_INFINITY } else { pg_min };
+        (pg_max_old, pg_min_old) = shrink_thresholds(pg_max, pg_min);
     }
     if let Some(((best_w, best_b), passes)) = monitor.into_best() {
         if p.early_stopping.is_some_and(|es| es.refit) {
@@ -674,21 +708,7 @@ fn fit_group<const L: usize, const S: usize>(
         ([0.0f64; L], [0.0; L], [0.0; L], [0.0; L]);
     for l in 0..g {
         let n_pos = pos.iter().filter(|&&m| m >> l & 1 == 1).count();
-        let (cp, cn) = match p.class_weight {
-            ClassWeight::Uniform => (p.c, p.c),
-            ClassWeight::Balanced { cap } => {
-                let w = if n_pos == 0 {
-                    1.0
-                } else {
-                    (n as f64 / (2.0 * n_pos as f64)).clamp(1.0, cap)
-                };
-                (p.c * w, p.c)
-            }
-        };
-        (upper_p[l], upper_n[l], diag_p[l], diag_n[l]) = match p.loss {
-            SvmLoss::Hinge => (cp, cn, 0.0, 0.0),
-            SvmLoss::SquaredHinge => (f64::INFINITY, f64::INFINITY, 0.5 / cp, 0.5 / cn),
-        };
+        (upper_p[l], upper_n[l], diag_p[l], diag_n[l]) = dual_bounds(p, n, n_pos);
     }
     // With naive-Bayes scaling, each column's squared ratio per lane.
     let r2: Option<Vec<[f32; L]>> = p.nb_alpha.map(|a| nb_squared_ratios(x, rows, &pos, g, a));
@@ -777,26 +797,12 @@ fn fit_group<const L: usize, const S: usize>(
                     (-1.0, upper_n[l], diag_n[l])
                 };
                 let gr = yi * (b[l] * p.bias + dots[l] as f64) - 1.0 + ak[l] * diag;
-                let mut pg = 0.0;
-                if ak[l] == 0.0 {
-                    if gr > pg_max_old[l] {
-                        unshrunk[k] &= !(1 << l);
-                        lane_rows[l] -= 1;
-                        continue;
-                    } else if gr < 0.0 {
-                        pg = gr;
-                    }
-                } else if ak[l] == upper {
-                    if gr < pg_min_old[l] {
-                        unshrunk[k] &= !(1 << l);
-                        lane_rows[l] -= 1;
-                        continue;
-                    } else if gr > 0.0 {
-                        pg = gr;
-                    }
-                } else {
-                    pg = gr;
-                }
+                let Some(pg) = projected_gradient(ak[l], gr, upper, pg_max_old[l], pg_min_old[l])
+                else {
+                    unshrunk[k] &= !(1 << l);
+                    lane_rows[l] -= 1;
+                    continue;
+                };
                 pg_max[l] = pg_max[l].max(pg);
                 pg_min[l] = pg_min[l].min(pg);
                 if pg.abs() > 1e-12 {
@@ -848,25 +854,17 @@ fn fit_group<const L: usize, const S: usize>(
                 pg_max_old[l] = f64::INFINITY;
                 pg_min_old[l] = f64::NEG_INFINITY;
             } else {
-                pg_max_old[l] = if pg_max[l] <= 0.0 { f64::INFINITY } else { pg_max[l] };
-                pg_min_old[l] = if pg_min[l] >= 0.0 { f64::NEG_INFINITY } else { pg_min[l] };
+                (pg_max_old[l], pg_min_old[l]) = shrink_thresholds(pg_max[l], pg_min[l]);
             }
         }
     }
-    (0..g)
-        .map(|l| {
-            let mut out = vec![0.0f32; d];
-            for (&old, wr) in x.order.iter().zip(&w) {
-                out[old as usize] = wr[0][l];
-            }
-            (out, (b[l] * p.bias) as f32)
-        })
-        .collect()
+    (0..g).map(|l| (x.unpack(|j| w[j][0][l]), (b[l] * p.bias) as f32)).collect()
 }
 
 /// Trains one-vs-rest problems `0..k` (class `c`'s positives given by
 /// `positive(c, row)`) over `rows`, in parallel; deterministic whatever the
-/// number of threads (each class has its own seeded stream).
+/// number of threads (each group, or each class with early stopping, has
+/// its own seeded stream).
 pub(crate) fn train_ovr(
     x: &Csr<f32>,
     rows: &[usize],
@@ -905,7 +903,7 @@ pub(crate) fn train_ovr(
                     norms.as_deref(),
                     buf,
                 );
-                (packed.unpack(&w), b)
+                (packed.unpack(|j| w[j]), b)
             })
             .collect()
     };
@@ -993,7 +991,7 @@ mod tests {
                 let nm = nb_alpha.is_none().then_some(&norms[..]);
                 let (w, b) = fit_binary(&packed, &rows, &pos, &p, c as u64, nm, &mut Vec::new());
                 let (v, a) = fit_binary(&plain, &rows, &pos, &p, c as u64, None, &mut Vec::new());
-                assert_eq!(packed.unpack(&w), v, "class {c}, nb {nb_alpha:?}");
+                assert_eq!(packed.unpack(|j| w[j]), v, "class {c}, nb {nb_alpha:?}");
                 assert_eq!(b, a);
             }
         }
@@ -1063,7 +1061,7 @@ mod tests {
                 let pos = |i: usize| y[i] == c;
                 let nm = nb_alpha.is_none().then_some(&norms[..]);
                 let (w, b) = fit_binary(&packed, &rows, &pos, &p, c as u64, nm, &mut Vec::new());
-                let w = packed.unpack(&w);
+                let w = packed.unpack(|j| w[j]);
                 let (gw, gb) = (grouped.class_weights(c), grouped.class_bias(c));
                 let case = format!("class {c}, {loss:?}, nb {nb_alpha:?}, {class_weight:?}");
                 let scale = w.iter().fold(1.0f32, |m, v| m.max(v.abs()));
@@ -1111,7 +1109,7 @@ mod tests {
             for c in 0..9 {
                 let (w, b) =
                     fit_binary(&packed, &rows, &|i| has(c, i), &tight, 0, None, &mut Vec::new());
-                let w = packed.unpack(&w);
+                let w = packed.unpack(|j| w[j]);
                 let scale = w.iter().fold(1.0f32, |m, v| m.max(v.abs()));
                 let gw = grouped.class_weights(c);
                 let worst = gw.iter().zip(&w).map(|(a, e)| (a - e).abs()).fold(0.0f32, f32::max);
