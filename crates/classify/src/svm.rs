@@ -1,8 +1,9 @@
 //! Linear support vector machines trained by dual coordinate descent
 //! (Hsieh, Chang, Lin, Keerthi and Sundararajan, ICML 2008: the algorithm of
 //! LIBLINEAR's dual solvers, with its shrinking heuristic), one-vs-rest:
-//! the classes in groups of four that share every pass over the rows
-//! ([`fit_group`]), the groups in parallel.
+//! the classes in groups (of up to four, or up to twelve without
+//! naive-Bayes scaling when their weights fit [`WIDE_BUDGET`]) that share
+//! every pass over the rows ([`fit_group`]), the groups in parallel.
 //!
 //! Options beyond LIBLINEAR: class weighting, and naive-Bayes feature
 //! scaling (Wang and Manning, ACL 2012, "NBSVM"): each binary problem scales
@@ -532,29 +533,64 @@ fn fit_binary(
     (weights, (b * p.bias) as f32)
 }
 
-/// Most one-vs-rest problems [`fit_group`] trains together.
+/// Most one-vs-rest problems [`fit_group`] trains together with
+/// naive-Bayes scaling, and in a narrow group without it.
 ///
-/// Measured on 20 Newsgroups (`examples/trainphases`, one thread): groups
-/// of at most 4 and of at most 8 classes train about equally fast, 16 is
-/// slower (the group's weights, 64 bytes per column, no longer fit the
-/// second-level cache); with naive-Bayes scaling, which doubles the bytes
-/// per column, 4 is the fastest.
+/// Measured on 20 Newsgroups (`examples/trainphases`, one thread): with
+/// naive-Bayes scaling, which doubles the bytes per column, 4 is the
+/// fastest; 16 lanes were slower whenever the group's weights no longer fit
+/// the second-level cache. See [`group_lanes`] for wider groups.
 const LANES: usize = 4;
+
+/// The widest groups without naive-Bayes scaling, in lanes (`f32` weights
+/// per column): 8 or 12 classes' weights of a column in one or two cache
+/// lines, as long as a group's weights take at most [`WIDE_BUDGET`] bytes.
+const WIDE_LANES: [usize; 2] = [12, 8];
+
+/// Bytes of weights up to which a wide group keeps the speed of a group of
+/// four per class: columns are numbered by falling document frequency, so
+/// the weights most visits read are the first ones. Measured (20
+/// Newsgroups, scikit-learn's settings): unigrams (56,436 columns, 2.7 MB
+/// in 12 lanes) train as fast per class in groups of 10 as of 4; uni+bigrams
+/// (385,505 columns, 18.5 MB) 11% slower on one thread.
+const WIDE_BUDGET: usize = 4 << 20;
 
 /// The random streams of class groups (apart from the per-class solver's,
 /// which are the class indices).
 const GROUP_STREAM: u64 = 1 << 32;
 
-/// The classes of each group [`train_ovr`] trains together: as few groups
-/// as hold `k` classes at [`LANES`] each, the classes spread evenly over
-/// them. The grouping depends on `k` alone, never on the number of
-/// threads, so the weights do not either.
+/// The most classes a group takes for a problem of `d` columns: [`LANES`]
+/// with naive-Bayes scaling, else the widest of [`WIDE_LANES`] whose
+/// weights fit [`WIDE_BUDGET`] (or [`LANES`]).
+fn group_lanes(d: usize, nb_scaled: bool) -> usize {
+    if nb_scaled {
+        return LANES;
+    }
+    WIDE_LANES.into_iter().find(|&l| d.saturating_mul(l * 4) <= WIDE_BUDGET).unwrap_or(LANES)
+}
+
+/// The classes of each group [`train_ovr`] trains together, at most
+/// `lanes` per group, the classes spread evenly over the groups (sizes
+/// within one of each other). With [`LANES`]: as few groups as hold `k`
+/// classes. With wide lanes (more than 4 classes): an even number of
+/// groups, so that two threads share them evenly. The grouping depends on
+/// `k` and `lanes` (the number of columns and the scaling), never on the
+/// number of threads, so the weights do not either.
 ///
-/// Measured (20 Newsgroups, `examples/trainphases`): rounding 5 groups up
-/// to 6, so that two threads share them evenly, gained 5% on two threads
-/// and lost 10% on one (every group reads all the rows).
-fn class_groups(k: usize) -> Vec<std::ops::Range<usize>> {
-    let groups = k.div_ceil(LANES).max(1);
+/// Measured (20 Newsgroups, scikit-learn's settings, `examples/trainphases`,
+/// SVM fit alone): two groups of 10 took 543-629 ms on one thread and
+/// 278-325 ms on two, against 577-610 and 333-370 ms for five groups of 4
+/// (two threads shared five groups 3:2). With groups of 4, rounding 5
+/// groups up to 6 gained 5% on two threads and lost 10% on one (every group
+/// reads all the rows).
+fn class_groups(k: usize, lanes: usize) -> Vec<std::ops::Range<usize>> {
+    let groups = if k <= LANES {
+        1
+    } else if lanes <= LANES {
+        k.div_ceil(LANES)
+    } else {
+        2 * k.div_ceil(2 * lanes)
+    };
     // The first `k % groups` groups get one class more.
     let (base, extra) = (k / groups, k % groups);
     let mut start = 0;
@@ -662,18 +698,20 @@ fn dot_lanes<const L: usize, const S: usize>(
 /// dual coordinate descent, one class per lane: LIBLINEAR's algorithm and
 /// shrinking heuristic for each class, but every visit of a row reads the
 /// row once and the weights of all the group's classes for a column in one
-/// cache line (the weights are feature-major, `w[column][lane]`), and the
+/// or two cache lines (the weights are feature-major, `w[column][lane]`), and the
 /// lanes' sums are vector operations. Each class keeps its own dual
 /// variables, shrunk rows and stopping test; the classes share the order of
 /// visits (one shuffle per epoch, of the rows any class still needs), so
-/// the result depends on the group, which depends on the number of classes
-/// only. A class that has converged on the rows it kept waits until every
+/// the result depends on the group, which depends on the number of classes,
+/// of columns and the scaling only ([`class_groups`]). A class that has converged on the rows it kept waits until every
 /// class of the group has, and then one pass over all the rows checks them
 /// all (LIBLINEAR's final pass without shrinking, shared): unshrinking
 /// each class when it converged cost one pass over every row per class.
 /// Measured (`examples/trainphases`, alternating, 12 runs each): the
 /// like-for-like fit takes 327-349 ms on two threads (was 336-364) and
-/// 545-594 ms on one (was 566-603).
+/// 545-594 ms on one (was 566-603). Each class still has `max_epochs` of
+/// its own epochs (waiting ones do not count), so a slow class cannot use
+/// up another's.
 ///
 /// Hand-written, measured: training one class at a time (`fit_binary`)
 /// spent most of its time on scalar reads and updates of `w[column]`, one
@@ -765,10 +803,11 @@ fn fit_group<const L: usize, const S: usize>(
     let mut active = n;
     let mut rng = Rng::new(p.seed, GROUP_STREAM + classes.start as u64);
     let (mut pg_max_old, mut pg_min_old) = ([f64::INFINITY; L], [f64::NEG_INFINITY; L]);
-    for _ in 0..p.max_epochs {
-        if live == 0 {
-            break;
-        }
+    // Each class's own epochs (waiting ones do not count), each limited to
+    // `max_epochs` as the one-class solver's are. Every epoch runs at
+    // least one class that does not wait, so the loop ends.
+    let mut epochs = [0usize; L];
+    while live != 0 {
         let (mut pg_max, mut pg_min) = ([f64::NEG_INFINITY; L], [f64::INFINITY; L]);
         rng.shuffle(&mut index[..active]);
         let mut s = 0;
@@ -852,6 +891,7 @@ fn fit_group<const L: usize, const S: usize>(
             if waiting >> l & 1 == 1 {
                 continue;
             }
+            epochs[l] += 1;
             if pg_max[l] - pg_min[l] <= p.tol {
                 if lane_rows[l] == n {
                     live &= !(1 << l);
@@ -862,6 +902,10 @@ fn fit_group<const L: usize, const S: usize>(
                 waiting |= 1 << l;
             } else {
                 (pg_max_old[l], pg_min_old[l]) = shrink_thresholds(pg_max[l], pg_min[l]);
+            }
+            if epochs[l] >= p.max_epochs {
+                live &= !(1 << l);
+                waiting &= !(1 << l);
             }
         }
         // The classes' problems are independent, so a class that waits
@@ -903,15 +947,17 @@ pub(crate) fn train_ovr(
     let parts: Vec<(Vec<f32>, f32)> = if p.early_stopping.is_none() {
         // Early stopping splits each class's rows its own way, so only
         // the per-class solver below supports it.
-        let groups = class_groups(k);
+        let nb_scaled = p.nb_alpha.is_some();
+        let groups = class_groups(k, group_lanes(x.ncols(), nb_scaled));
         let fitted: Vec<Vec<(Vec<f32>, f32)>> = groups
             .into_par_iter()
             .map(|cs| {
                 let (x, nm) = (&packed, norms.as_deref());
-                if p.nb_alpha.is_some() {
-                    fit_group::<LANES, 2>(x, rows, cs, &positive, p, nm)
-                } else {
-                    fit_group::<LANES, 1>(x, rows, cs, &positive, p, nm)
+                match cs.len() {
+                    _ if nb_scaled => fit_group::<LANES, 2>(x, rows, cs, &positive, p, nm),
+                    0..=LANES => fit_group::<LANES, 1>(x, rows, cs, &positive, p, nm),
+                    5..=8 => fit_group::<8, 1>(x, rows, cs, &positive, p, nm),
+                    _ => fit_group::<12, 1>(x, rows, cs, &positive, p, nm),
                 }
             })
             .collect();
@@ -1064,7 +1110,15 @@ mod tests {
     fn grouped_classes_reach_the_per_class_optimum() {
         // Both solvers minimize the same strictly convex primal; run tight,
         // they must land on the same weights, whatever the visiting order.
-        let (x, rows, y) = problem(240, 30, 6, 11);
+        // 6 classes: two groups of three; 20 classes: two groups of ten in
+        // 12 lanes (four of five with naive-Bayes scaling).
+        for k in [6, 20] {
+            grouped_reach_the_per_class_optimum(k);
+        }
+    }
+
+    fn grouped_reach_the_per_class_optimum(k: usize) {
+        let (x, rows, y) = problem(240, 30, k, 11);
         let packed = Packed::new(&x);
         let norms = squared_norms(&packed);
         for (loss, nb_alpha, class_weight) in [
@@ -1082,14 +1136,14 @@ mod tests {
                 max_epochs: 20_000,
                 ..Default::default()
             };
-            let grouped = train_ovr(&x, &rows, 6, |c, i| y[i] == c, &p);
-            for c in 0..6 {
+            let grouped = train_ovr(&x, &rows, k, |c, i| y[i] == c, &p);
+            for c in 0..k {
                 let pos = |i: usize| y[i] == c;
                 let nm = nb_alpha.is_none().then_some(&norms[..]);
                 let (w, b) = fit_binary(&packed, &rows, &pos, &p, c as u64, nm, &mut Vec::new());
                 let w = packed.unpack(|j| w[j]);
                 let (gw, gb) = (grouped.class_weights(c), grouped.class_bias(c));
-                let case = format!("class {c}, {loss:?}, nb {nb_alpha:?}, {class_weight:?}");
+                let case = format!("class {c} of {k}, {loss:?}, nb {nb_alpha:?}, {class_weight:?}");
                 let scale = w.iter().fold(1.0f32, |m, v| m.max(v.abs()));
                 for (j, (a, e)) in gw.iter().zip(&w).enumerate() {
                     assert!((a - e).abs() <= 2e-3 * scale, "{case}: w[{j}] {a} vs {e}");
@@ -1180,20 +1234,40 @@ mod tests {
 
     #[test]
     fn class_groups_are_balanced_and_cover_every_class_once() {
-        assert_eq!(class_groups(1), vec![0..1]);
-        assert_eq!(class_groups(4), vec![0..4]);
-        assert_eq!(class_groups(5), vec![0..3, 3..5]);
-        assert_eq!(class_groups(9), vec![0..3, 3..6, 6..9]);
-        assert_eq!(class_groups(20), vec![0..4, 4..8, 8..12, 12..16, 16..20]);
-        for k in 1..=100 {
-            let g = class_groups(k);
-            assert_eq!(g.len(), k.div_ceil(LANES), "k {k}");
-            let sizes: Vec<usize> = g.iter().map(|r| r.len()).collect();
-            assert!(sizes.windows(2).all(|w| w[0] >= w[1] && w[0] - w[1] <= 1), "k {k}: {g:?}");
-            assert!(g.iter().all(|r| !r.is_empty() && r.len() <= LANES), "k {k}: {g:?}");
-            let flat: Vec<usize> = g.into_iter().flatten().collect();
-            assert_eq!(flat, (0..k).collect::<Vec<_>>());
+        assert_eq!(class_groups(1, 4), vec![0..1]);
+        assert_eq!(class_groups(4, 4), vec![0..4]);
+        assert_eq!(class_groups(5, 4), vec![0..3, 3..5]);
+        assert_eq!(class_groups(9, 4), vec![0..3, 3..6, 6..9]);
+        assert_eq!(class_groups(20, 4), vec![0..4, 4..8, 8..12, 12..16, 16..20]);
+        assert_eq!(class_groups(4, 12), vec![0..4]);
+        assert_eq!(class_groups(5, 12), vec![0..3, 3..5]);
+        assert_eq!(class_groups(20, 12), vec![0..10, 10..20]);
+        assert_eq!(class_groups(25, 12), vec![0..7, 7..13, 13..19, 19..25]);
+        assert_eq!(class_groups(20, 8), vec![0..5, 5..10, 10..15, 15..20]);
+        for lanes in [4, 8, 12] {
+            for k in 1..=100 {
+                let g = class_groups(k, lanes);
+                if lanes == 4 {
+                    assert_eq!(g.len(), k.div_ceil(LANES), "k {k}");
+                } else if k > LANES {
+                    assert_eq!(g.len() % 2, 0, "k {k}, {lanes} lanes: {g:?}");
+                }
+                let sizes: Vec<usize> = g.iter().map(|r| r.len()).collect();
+                assert!(sizes.windows(2).all(|w| w[0] >= w[1] && w[0] - w[1] <= 1), "k {k}: {g:?}");
+                assert!(g.iter().all(|r| !r.is_empty() && r.len() <= lanes), "k {k}: {g:?}");
+                let flat: Vec<usize> = g.into_iter().flatten().collect();
+                assert_eq!(flat, (0..k).collect::<Vec<_>>());
+            }
         }
+    }
+
+    #[test]
+    fn group_lanes_follow_the_weights_size() {
+        assert_eq!(group_lanes(1000, true), LANES, "naive-Bayes scaling keeps four lanes");
+        assert_eq!(group_lanes(56_436, false), 12);
+        assert_eq!(group_lanes(WIDE_BUDGET / 48 + 1, false), 8);
+        assert_eq!(group_lanes(WIDE_BUDGET / 32 + 1, false), LANES);
+        assert_eq!(group_lanes(usize::MAX, false), LANES);
     }
 
     #[test]
