@@ -955,8 +955,13 @@ pub(crate) fn train_ovr(
                 let (x, nm) = (&packed, norms.as_deref());
                 match cs.len() {
                     _ if nb_scaled => fit_group::<LANES, 2>(x, rows, cs, &positive, p, nm),
+                    // As many lanes as classes, rounded up to even: padding
+                    // lanes cost time (10 classes: 3% faster in 10 lanes
+                    // than in 12).
                     0..=LANES => fit_group::<LANES, 1>(x, rows, cs, &positive, p, nm),
-                    5..=8 => fit_group::<8, 1>(x, rows, cs, &positive, p, nm),
+                    5..=6 => fit_group::<6, 1>(x, rows, cs, &positive, p, nm),
+                    7..=8 => fit_group::<8, 1>(x, rows, cs, &positive, p, nm),
+                    9..=10 => fit_group::<10, 1>(x, rows, cs, &positive, p, nm),
                     _ => fit_group::<12, 1>(x, rows, cs, &positive, p, nm),
                 }
             })
@@ -1110,9 +1115,9 @@ mod tests {
     fn grouped_classes_reach_the_per_class_optimum() {
         // Both solvers minimize the same strictly convex primal; run tight,
         // they must land on the same weights, whatever the visiting order.
-        // 6 classes: two groups of three; 20 classes: two groups of ten in
-        // 12 lanes (four of five with naive-Bayes scaling).
-        for k in [6, 20] {
+        // Without naive-Bayes scaling, two groups of 3, 7, 10 or 12 classes
+        // (in 4, 8, 10 and 12 lanes); with it, groups of at most four.
+        for k in [6, 14, 20, 24] {
             grouped_reach_the_per_class_optimum(k);
         }
     }
@@ -1127,6 +1132,14 @@ mod tests {
             (SvmLoss::SquaredHinge, Some(0.5), ClassWeight::Uniform),
             (SvmLoss::Hinge, Some(0.5), ClassWeight::Balanced { cap: 3.0 }),
         ] {
+            if k > 6 && loss == SvmLoss::Hinge && (k != 20 || nb_alpha.is_none()) {
+                // The hinge loss takes thousands of epochs to reach this
+                // tolerance (seconds per case in a debug build); the group
+                // widths are the same code for both losses. Kept: 20
+                // classes with scaling, where a shared epoch count once
+                // cut a class short of its final pass.
+                continue;
+            }
             let p = LinearSvcValidParams {
                 loss,
                 nb_alpha,
