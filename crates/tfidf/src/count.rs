@@ -843,6 +843,34 @@ impl<'a> HashCounter<'a> {
 
 // ---------------------------------------------------------------- weighting
 
+/// Counts below this take their sublinear tf from [`SUBLINEAR`].
+const SUBLINEAR_TABLE: usize = 256;
+
+/// `1 + ln(k)` for the counts `k` below [`SUBLINEAR_TABLE`], computed as
+/// [`sublinear`] computes every other value, so the table changes no bit.
+/// Hand-written, measured: the logarithm was 1% of a 20 Newsgroups training
+/// with scikit-learn's settings (`perf`, one thread); with the table it is
+/// gone from the profile (`weigh` itself went from 0.9% to 1.2%).
+static SUBLINEAR: std::sync::LazyLock<[f64; SUBLINEAR_TABLE]> =
+    std::sync::LazyLock::new(|| std::array::from_fn(|k| sublinear_formula(k as f64)));
+
+#[inline]
+fn sublinear_formula(v: f64) -> f64 {
+    v.signum() * (v.abs().ln() + 1.0)
+}
+
+/// scikit-learn's sublinear tf, `sign(v) (1 + ln |v|)`.
+#[inline]
+pub(crate) fn sublinear(v: f64) -> f64 {
+    // A count: a whole number in the table's range (1.0 -> 1, not 0.999...).
+    let k = v as usize;
+    if v >= 1.0 && k < SUBLINEAR_TABLE && k as f64 == v {
+        SUBLINEAR[k]
+    } else {
+        sublinear_formula(v)
+    }
+}
+
 /// Turns a row of raw counts (sorted columns) into TF-IDF values in place.
 pub(crate) fn weigh(
     values: &mut [f64],
@@ -856,7 +884,7 @@ pub(crate) fn weigh(
     }
     if s.sublinear_tf {
         for v in values.iter_mut() {
-            *v = v.signum() * (v.abs().ln() + 1.0);
+            *v = sublinear(*v);
         }
     }
     if let Some(idf) = idf {
@@ -889,5 +917,22 @@ pub(crate) fn weigh(
             }
         }
         crate::Norm::None => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sublinear_table_changes_no_bit() {
+        for k in 0..2 * SUBLINEAR_TABLE {
+            for v in [k as f64, -(k as f64), k as f64 + 0.5] {
+                let want = v.signum() * (v.abs().ln() + 1.0);
+                assert_eq!(sublinear(v).to_bits(), want.to_bits(), "{v}");
+            }
+        }
+        assert_eq!(sublinear(1.0), 1.0);
+        assert!((sublinear(3.0) - (1.0 + 3f64.ln())).abs() < 1e-15);
     }
 }
