@@ -674,24 +674,7 @@ fn dot_lanes<const L: usize, const S: usize>(
     cols: &[u32],
     vals: &[f32],
 ) -> [f32; L] {
-    let mut acc = [[0.0f32; L]; 4];
-    let (c4, v4) = (cols.chunks_exact(4), vals.chunks_exact(4));
-    let (cr, vr) = (c4.remainder(), v4.remainder());
-    for (c, v) in c4.zip(v4) {
-        for j in 0..4 {
-            let wr = &w[c[j] as usize][0];
-            for l in 0..L {
-                acc[j][l] += wr[l] * v[j];
-            }
-        }
-    }
-    for (&c, &v) in cr.iter().zip(vr) {
-        let wr = &w[c as usize][0];
-        for l in 0..L {
-            acc[0][l] += wr[l] * v;
-        }
-    }
-    std::array::from_fn(|l| (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]))
+    dot_range::<L, S, 0, L>(w, cols, vals)
 }
 
 /// [`dot_lanes`] for the lanes `A..E` (clipped to `L`) of a wide group
