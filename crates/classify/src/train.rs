@@ -588,12 +588,14 @@ pub fn train_with_progress(
         (None, None, None)
     };
     progress("fit", 0, 1);
-    let scorer = fit_scorer(p, &x, &rows, &ty, k);
+    // The data's fingerprint, a serial pass over every text, on whichever
+    // thread is free first: the classes' groups rarely take equally long.
+    let (scorer, hash) = rayon::join(|| fit_scorer(p, &x, &rows, &ty, k), || data_hash(examples));
     progress("fit", 1, 1);
     drop(x);
     let metadata = Metadata {
         sift_version: env!("CARGO_PKG_VERSION").to_string(),
-        data_hash: data_hash(examples),
+        data_hash: hash,
         n_examples: examples.len(),
         n_train: train_idx.len(),
         label_counts: counts,
