@@ -665,21 +665,13 @@ fn nb_squared_ratios<const L: usize>(
         .collect()
 }
 
-/// `sum(w[col] * v)` over a row's entries, one sum per lane, in four
-/// running sums per lane (as [`dot4`]: one chain of dependent vector
-/// additions held the loop to the adder's latency).
-#[inline(always)]
-fn dot_lanes<const L: usize, const S: usize>(
-    w: &[[[f32; L]; S]],
-    cols: &[u32],
-    vals: &[f32],
-) -> [f32; L] {
-    dot_range::<L, S, 0, L>(w, cols, vals)
-}
-
-/// [`dot_lanes`] for the lanes `A..E` (clipped to `L`) of a wide group
-/// alone, the others 0: the same sums in the same order, with a third of
-/// the work when the row serves one block of four lanes of twelve.
+/// `sum(w[col] * v)` over a row's entries, one sum per lane, for the lanes
+/// `A..E` (clipped to `L`; the others are 0), in four running sums per
+/// lane (as [`dot4`]: one chain of dependent vector additions held the loop
+/// to the adder's latency). Each lane's sum is the same, in the same order,
+/// whatever the range: a wide group computes the blocks of lanes a row
+/// serves only, a third of the work when that is one block of four of
+/// twelve.
 #[inline(always)]
 fn dot_range<const L: usize, const S: usize, const A: usize, const E: usize>(
     w: &[[[f32; L]; S]],
@@ -717,6 +709,24 @@ fn lane_blocks<const L: usize>(mask: u32) -> (u32, u32) {
     (mask.trailing_zeros() / 4, (31 - mask.leading_zeros()) / 4)
 }
 
+/// Calls `f::<L, S, A, E>(args)` for the lanes `A..E` of the blocks of
+/// four from the first to the last that hold a bit of `mask`
+/// ([`lane_blocks`]), or for all the lanes: one dispatch for the dot
+/// products ([`dot_range`]) and the updates ([`update_lanes`]) of
+/// [`fit_group`].
+macro_rules! over_blocks {
+    ($mask:expr, $f:ident::<$l:ident, $s:ident>($($arg:expr),*)) => {
+        match lane_blocks::<$l>($mask) {
+            (0, 0) => $f::<$l, $s, 0, 4>($($arg),*),
+            (1, 1) => $f::<$l, $s, 4, 8>($($arg),*),
+            (2, 2) => $f::<$l, $s, 8, 12>($($arg),*),
+            (0, 1) => $f::<$l, $s, 0, 8>($($arg),*),
+            (1, 2) => $f::<$l, $s, 4, 12>($($arg),*),
+            _ => $f::<$l, $s, 0, $l>($($arg),*),
+        }
+    };
+}
+
 /// Adds `step[l]` times each row entry (times the squared naive-Bayes
 /// ratio when `S` = 2) to the weights of lanes `A..E` (clipped to `L`).
 #[inline(always)]
@@ -745,25 +755,29 @@ fn update_lanes<const L: usize, const S: usize, const A: usize, const E: usize>(
 /// dual coordinate descent, one class per lane: LIBLINEAR's algorithm and
 /// shrinking heuristic for each class, but every visit of a row reads the
 /// row once and the weights of all the group's classes for a column in one
-/// or two cache lines (the weights are feature-major, `w[column][lane]`), and the
-/// lanes' sums are vector operations. Each class keeps its own dual
+/// or two cache lines (the weights are feature-major, `w[column][lane]`),
+/// and the lanes' sums are vector operations. Each class keeps its own dual
 /// variables, shrunk rows and stopping test; the classes share the order of
 /// visits (one shuffle per epoch, of the rows any class still needs), so
-/// the result depends on the group, which depends on the number of classes,
-/// of columns and the scaling only ([`class_groups`]). A class that has converged on the rows it kept waits until every
-/// class of the group has, and then one pass over all the rows checks them
-/// all (LIBLINEAR's final pass without shrinking, shared): unshrinking
-/// each class when it converged cost one pass over every row per class.
+/// the result depends on the group, which depends on the numbers of classes
+/// and columns and the scaling only ([`class_groups`]).
+///
+/// A class that has converged on the rows it kept waits until every class
+/// of the group has, and then one pass over all the rows checks them all
+/// (LIBLINEAR's final pass without shrinking, shared): unshrinking each
+/// class when it converged cost one pass over every row per class.
 /// Measured (`examples/trainphases`, alternating, 12 runs each): the
 /// like-for-like fit takes 327-349 ms on two threads (was 336-364) and
 /// 545-594 ms on one (was 566-603). Each class still has `max_epochs` of
 /// its own epochs (waiting ones do not count), so a slow class cannot use
-/// up another's. In a wide group, a visit computes the sums and updates of
-/// the blocks of four lanes that need them only ([`lane_blocks`]): on
-/// 20 Newsgroups, a third of the dot products' row entries served one block
-/// of three. Measured: the like-for-like fit (two groups of ten) 228-236 ms
-/// on two threads (was 265-280) and 446-489 ms on one (was 527-542), the
-/// same weights to the bit.
+/// up another's.
+///
+/// In a wide group, a visit computes the sums and updates of the blocks of
+/// four lanes that need them only ([`lane_blocks`]): on 20 Newsgroups, a
+/// third of the dot products' row entries served one block of three.
+/// Measured: the like-for-like fit (two groups of ten) 228-236 ms on two
+/// threads (was 265-280) and 446-489 ms on one (was 527-542), the same
+/// weights to the bit.
 ///
 /// Hand-written, measured: training one class at a time (`fit_binary`)
 /// spent most of its time on scalar reads and updates of `w[column]`, one
@@ -896,14 +910,7 @@ fn fit_group<const L: usize, const S: usize>(
             // In a wide group, a row often serves the classes of one or two
             // blocks of four lanes only: then only those blocks' sums are
             // computed (the same sums, in the same order).
-            let dots = match lane_blocks::<L>(lanes) {
-                (0, 0) => dot_range::<L, S, 0, 4>(&w, cols, vals),
-                (1, 1) => dot_range::<L, S, 4, 8>(&w, cols, vals),
-                (2, 2) => dot_range::<L, S, 8, 12>(&w, cols, vals),
-                (0, 1) => dot_range::<L, S, 0, 8>(&w, cols, vals),
-                (1, 2) => dot_range::<L, S, 4, 12>(&w, cols, vals),
-                _ => dot_lanes(&w, cols, vals),
-            };
+            let dots = over_blocks!(lanes, dot_range::<L, S>(&w, cols, vals));
             let mut step = [0.0f32; L];
             let mut stepped = 0u32;
             let (ak, qk) = (&mut alpha[k], &qd[k]);
@@ -938,14 +945,7 @@ fn fit_group<const L: usize, const S: usize>(
             if stepped != 0 {
                 // Lanes that did not step add nothing (their weights never
                 // hold -0.0, so skipping them changes no bits).
-                match lane_blocks::<L>(stepped) {
-                    (0, 0) => update_lanes::<L, S, 0, 4>(&mut w, cols, vals, &step),
-                    (1, 1) => update_lanes::<L, S, 4, 8>(&mut w, cols, vals, &step),
-                    (2, 2) => update_lanes::<L, S, 8, 12>(&mut w, cols, vals, &step),
-                    (0, 1) => update_lanes::<L, S, 0, 8>(&mut w, cols, vals, &step),
-                    (1, 2) => update_lanes::<L, S, 4, 12>(&mut w, cols, vals, &step),
-                    _ => update_lanes::<L, S, 0, L>(&mut w, cols, vals, &step),
-                }
+                over_blocks!(stepped, update_lanes::<L, S>(&mut w, cols, vals, &step));
             }
             if unshrunk[k] & live & !waiting == 0 {
                 active -= 1;
@@ -1291,7 +1291,7 @@ mod tests {
         // 37 entries: chunks of four and a remainder.
         let cols: Vec<u32> = (0..37).map(|i| (i * 13 % d) as u32).collect();
         let vals: Vec<f32> = (0..37).map(|i| val(i + 500)).collect();
-        let whole = dot_lanes(&w, &cols, &vals);
+        let whole = dot_range::<10, 1, 0, 10>(&w, &cols, &vals);
         let check = |part: [f32; 10], a: usize, e: usize| {
             for l in 0..10 {
                 let want = if (a..e).contains(&l) { whole[l].to_bits() } else { 0 };
