@@ -1354,6 +1354,50 @@ mod tests {
         }
     }
 
+    /// The grouped solver's bits for every lane width, with and without
+    /// naive-Bayes scaling, against FNV-1a hashes of the weights that the
+    /// portable build made before `fit_group` was also compiled for AVX2
+    /// (commit 4412a05): on an AVX2 machine this checks that the two
+    /// builds agree bit for bit, so a model file does not depend on the
+    /// processor it was trained on. A deliberate change to the solver's
+    /// arithmetic changes these, as it changes the shipped theme model.
+    #[test]
+    fn grouped_bits_match_the_portable_build() {
+        let fnv = |m: &LinearModel, k: usize| {
+            let mut h = 0xcbf2_9ce4_8422_2325u64;
+            for c in 0..k {
+                let (w, b) = (m.class_weights(c), m.class_bias(c));
+                for b in w.iter().chain([&b]).map(|v| v.to_bits()) {
+                    h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+                }
+            }
+            h
+        };
+        let mut got = Vec::new();
+        // Lanes 4, 6, 8, 10 and 12 without scaling (two groups from 10 classes
+        // on); groups of four with it.
+        for k in [3, 10, 16, 20, 24] {
+            let (x, rows, y) = problem(240, 60, k, 11 + k as u64);
+            for nb_alpha in [None, Some(1.0)] {
+                let p = LinearSvcValidParams { nb_alpha, ..Default::default() };
+                got.push(fnv(&train_ovr(&x, &rows, k, |c, i| y[i] == c, &p), k));
+            }
+        }
+        let want: [u64; 10] = [
+            0xcb05_b7c8_b9c1_0e67,
+            0x0cd5_2217_456f_50f8,
+            0xa861_7cb4_7ffa_280e,
+            0xfb4b_f987_7762_47d0,
+            0xb1c7_6bff_0f8d_5abc,
+            0x67b1_bf7b_87ff_85ec,
+            0x5143_007a_c1a4_1132,
+            0x1c8c_ae87_7d17_28fe,
+            0x9cb3_f84d_eaaa_81e9,
+            0xdb2f_2c24_9257_4d42,
+        ];
+        assert_eq!(got, want);
+    }
+
     #[test]
     fn block_dots_and_updates_are_the_whole_groups_bits() {
         let d = 50;
