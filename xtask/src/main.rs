@@ -70,6 +70,10 @@ fn main() -> Result<()> {
             let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
             peers::classify_child(&arg(1), arg(2).parse()?, arg(3).parse()?)
         }
+        Some("load-child") => {
+            let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
+            peers::load_child(&arg(1), arg(2).parse()?)
+        }
         Some("train-default") => themes::run(flag("--skip-cv")),
         Some("bench-label") => {
             label_speed::run(opt("--runs").map(|r| r.parse()).transpose()?.unwrap_or(50))
