@@ -822,11 +822,10 @@ impl RowMeta {
 /// Compiled twice (the `multiversion` crate picks one at run time): for the
 /// portable x86-64 baseline and for processors with AVX2, whose wider
 /// registers and VEX-encoded instructions the compiler then uses for the
-/// lane blocks. The two
-/// give the same bits: Rust never fuses a multiply and an add, the lanes
-/// are independent, and every sum runs in the order written here (the
-/// shipped theme model's test and the like-for-like model, trained by both,
-/// check this). Measured (examples/trainphases, alternating rounds): the
+/// lane blocks. The two give the same bits: Rust never fuses a multiply and
+/// an add, the lanes are independent, and every sum runs in the order
+/// written here (`grouped_bits_match_the_portable_build`, the shipped theme
+/// model's test and the like-for-like model file check this). Measured (examples/trainphases, alternating rounds): the
 /// like-for-like fit 226 -> 210 ms on two threads, 445 -> 410 ms on one.
 #[multiversion::multiversion(targets("x86_64+avx2"))]
 fn fit_group<const L: usize, const S: usize>(
@@ -863,19 +862,6 @@ fn fit_group<const L: usize, const S: usize>(
     // so the same bits), which spares a visit the read of this array:
     // two-thread like-for-like fit, median of 15 alternating runs, 226 ->
     // 222 ms; the same model bytes.
-    let sqb: Vec<f64> = if S == 1 {
-        (0..n)
-            .map(|k| {
-                let sq = match norms {
-                    Some(nm) => nm[rows[k]],
-                    None => squared_norm(x.row(rows[k]).1),
-                };
-                sq + b2
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
     let qd: Vec<[f64; L]> = (0..if S == 1 { 0 } else { n })
         .map(|k| {
             let (cols, vals) = x.row(rows[k]);
@@ -919,13 +905,16 @@ fn fit_group<const L: usize, const S: usize>(
     let mut meta: Vec<RowMeta> = rows
         .iter()
         .zip(&pos)
-        .enumerate()
-        .map(|(k, (&i, &m))| RowMeta {
+        .map(|(&i, &m)| RowMeta {
             start: x.indptr[i],
             len: (x.indptr[i + 1] - x.indptr[i]) as u32,
             unshrunk: all_lanes,
             pos: m,
-            sqb: sqb.get(k).copied().unwrap_or(0.0),
+            sqb: match (S, norms) {
+                (1, Some(nm)) => nm[i] + b2,
+                (1, None) => squared_norm(x.row(i).1) + b2,
+                _ => 0.0,
+            },
         })
         .collect();
     let mut lane_rows = [n; L];

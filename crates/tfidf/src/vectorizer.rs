@@ -76,7 +76,7 @@ const COUNT_CHUNK: usize = 32;
 
 /// Documents counted together by one fitting worker, and the rows they
 /// took in its counter.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 struct Chunk {
     docs: Range<usize>,
     rows: Range<usize>,
@@ -983,11 +983,13 @@ impl TfidfValidParams {
                 Ok((c, chunks))
             })
             .collect::<Result<_>>()?;
+        let (workers, per_worker): (Vec<FitCounter<'_>>, Vec<Vec<Chunk>>) =
+            counted.into_iter().unzip();
         // Every chunk, in document order, as (worker, its rows).
-        let mut chunks: Vec<(usize, Chunk)> = counted
-            .iter()
+        let mut chunks: Vec<(usize, Chunk)> = per_worker
+            .into_iter()
             .enumerate()
-            .flat_map(|(w, (_, cs))| cs.iter().map(move |c| (w, c.clone())))
+            .flat_map(|(w, cs)| cs.into_iter().map(move |c| (w, c)))
             .collect();
         chunks.sort_unstable_by_key(|(_, c)| c.docs.start);
         // A front worker's chunks follow each other in rows too: one block.
@@ -999,7 +1001,6 @@ impl TfidfValidParams {
             }
             joins
         });
-        let workers: Vec<FitCounter<'_>> = counted.into_iter().map(|(c, _)| c).collect();
         let n_docs = docs.len();
         let merged = merge(&workers, s, n_docs)?;
         let idf = s.use_idf.then(|| compute_idf(&merged.df, n_docs, s.smooth_idf));
