@@ -33,6 +33,7 @@ mod cv;
 mod data;
 mod early;
 mod error;
+mod floats;
 mod label;
 mod linear;
 mod logistic;

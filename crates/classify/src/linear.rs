@@ -1,6 +1,7 @@
 //! The fitted form shared by every learner: one weight vector and bias per
 //! class (a linear scorer), applied to sparse rows.
 
+use crate::floats::Floats;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sift_tfidf::Csr;
@@ -9,9 +10,9 @@ use sift_tfidf::Csr;
 /// 2), so reading them is one pass over borrowed bytes instead of one
 /// deserializer call per weight (format 1's sequence of `f32`s took about
 /// half of the decoding time of a 25 MB weight vector).
-fn floats_as_bytes<S: serde::Serializer>(w: &[f32], s: S) -> Result<S::Ok, S::Error> {
+fn floats_as_bytes<S: serde::Serializer>(w: &Floats, s: S) -> Result<S::Ok, S::Error> {
     let mut bytes = Vec::with_capacity(w.len() * 4);
-    for x in w {
+    for x in w.as_slice() {
         bytes.extend_from_slice(&x.to_le_bytes());
     }
     s.serialize_bytes(&bytes)
@@ -19,7 +20,7 @@ fn floats_as_bytes<S: serde::Serializer>(w: &[f32], s: S) -> Result<S::Ok, S::Er
 
 /// Reads what [`floats_as_bytes`] wrote; a length that is not a whole number
 /// of `f32`s is an error.
-fn floats_from_bytes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+fn floats_from_bytes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Floats, D::Error> {
     struct V;
     impl serde::de::Visitor<'_> for V {
         type Value = Vec<f32>;
@@ -33,7 +34,7 @@ fn floats_from_bytes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f32>,
             Ok(floats_le(b))
         }
     }
-    d.deserialize_bytes(V)
+    d.deserialize_bytes(V).map(Floats::Owned)
 }
 
 /// Deserializes a `Vec<f32>` allocated once at its stated length: serde's
@@ -70,7 +71,7 @@ pub struct LinearModel {
     n_classes: usize,
     /// Feature-major: `weights[j * n_classes + c]`.
     #[serde(serialize_with = "floats_as_bytes", deserialize_with = "floats_from_bytes")]
-    weights: Vec<f32>,
+    weights: Floats,
     bias: Vec<f32>,
 }
 
@@ -91,7 +92,7 @@ impl From<LinearModelV1> for LinearModel {
         LinearModel {
             n_features: m.n_features,
             n_classes: m.n_classes,
-            weights: m.weights,
+            weights: m.weights.into(),
             bias: m.bias,
         }
     }
@@ -103,7 +104,7 @@ impl From<&LinearModel> for LinearModelV1 {
         LinearModelV1 {
             n_features: m.n_features,
             n_classes: m.n_classes,
-            weights: m.weights.clone(),
+            weights: m.weights.to_vec(),
             bias: m.bias.clone(),
         }
     }
@@ -147,7 +148,7 @@ pub(crate) struct ScorerShape {
 impl ScorerShape {
     /// The model (its shapes are checked by the caller, as for any loaded
     /// model).
-    pub(crate) fn with_weights(self, weights: Vec<f32>) -> LinearModel {
+    pub(crate) fn with_weights(self, weights: Floats) -> LinearModel {
         LinearModel {
             n_features: self.n_features,
             n_classes: self.n_classes,
@@ -161,24 +162,6 @@ impl ScorerShape {
 /// dropped: the caller rejects lengths that are not a multiple of 4).
 pub(crate) fn floats_le(b: &[u8]) -> Vec<f32> {
     b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
-}
-
-/// The `n_bytes / 4` little-endian `f32`s at byte `offset` of `buf`'s
-/// bytes, moved to its start and returned in `buf`'s own allocation: no
-/// new memory is touched. A 20 Newsgroups model's 25 MB of weights were
-/// copied into a fresh vector, whose page faults cost more than the copy.
-pub(crate) fn floats_in_place(mut buf: Vec<f32>, offset: usize, n_bytes: usize) -> Vec<f32> {
-    let n = n_bytes / 4;
-    bytemuck::cast_slice_mut::<f32, u8>(&mut buf).copy_within(offset..offset + n * 4, 0);
-    buf.truncate(n);
-    if cfg!(target_endian = "big") {
-        for w in &mut buf {
-            *w = f32::from_bits(u32::from_le(w.to_bits()));
-        }
-    }
-    // The allocator keeps the block (less than halving it moves nothing).
-    buf.shrink_to_fit();
-    buf
 }
 
 impl LinearModel {
@@ -203,20 +186,26 @@ impl LinearModel {
                 }
             });
         }
-        LinearModel { n_features, n_classes: k, weights, bias }
+        LinearModel { n_features, n_classes: k, weights: weights.into(), bias }
     }
 
     /// A model from feature-major weights (`weights[j * n_classes + c]`, the
     /// layout it keeps) and one bias per class: no copy.
     pub(crate) fn from_feature_major(n_features: usize, weights: Vec<f32>, bias: Vec<f32>) -> Self {
         debug_assert_eq!(weights.len(), n_features * bias.len());
-        LinearModel { n_features, n_classes: bias.len(), weights, bias }
+        LinearModel { n_features, n_classes: bias.len(), weights: weights.into(), bias }
     }
 
     /// The weights of feature `j` for every class.
     #[inline]
     pub(crate) fn feature_weights(&self, j: usize) -> &[f32] {
         &self.weights[j * self.n_classes..(j + 1) * self.n_classes]
+    }
+
+    /// Whether the weights lie in the buffer a model file was read into.
+    #[cfg(test)]
+    pub(crate) fn weights_in_file(&self) -> bool {
+        matches!(self.weights, Floats::InFile { .. })
     }
 
     /// Number of input columns.

@@ -15,9 +15,8 @@
 
 use crate::calibration::{softmax_in_place, Calibrator, Platt};
 use crate::error::{Error, Result};
-use crate::linear::{
-    argmax, floats_in_place, floats_le, LinearModel, LinearModelV1, RawLinearModel,
-};
+use crate::floats::{read_file, MAP_AT};
+use crate::linear::{argmax, floats_le, LinearModel, LinearModelV1, RawLinearModel};
 use crate::metrics::{self, Report};
 use crate::train::TrainParams;
 use serde::{Deserialize, Serialize};
@@ -489,7 +488,7 @@ impl Model {
             Decoded::Raw(m, raw) => (m, raw),
         };
         let (weights, shape) = raw.split();
-        m.scorer = shape.with_weights(floats_le(weights));
+        m.scorer = shape.with_weights(floats_le(weights).into());
         m.check(path)?;
         Ok(m)
     }
@@ -551,6 +550,12 @@ impl Model {
 
     /// Loads a model file.
     pub fn load(path: &Path) -> Result<Model> {
+        Model::load_mapping_from(path, MAP_AT)
+    }
+
+    /// [`Model::load`], reading files of at least `map_at` bytes into a
+    /// mapping (tests map small files too).
+    fn load_mapping_from(path: &Path, map_at: usize) -> Result<Model> {
         let name = path.display().to_string();
         if path.is_dir() {
             return Err(model_err(&name, "is a directory, expected a model file"));
@@ -566,12 +571,11 @@ impl Model {
         }
         let len = usize::try_from(meta.len())
             .map_err(|_| model_err(&name, "is too large to be a model file"))?;
-        // Read into `f32`-aligned memory, so that the weights can become
-        // `f32`s where they lie (see `floats_in_place`).
-        let mut buf = vec![0f32; len.div_ceil(4)];
-        file.read_exact(&mut bytemuck::cast_slice_mut::<f32, u8>(&mut buf)[..len]).map_err(io)?;
+        // Read into memory where the weights can become `f32`s where they
+        // lie (see `FileBuf::into_floats`).
+        let buf = read_file(&mut file, len, map_at).map_err(io)?;
         let (mut m, shape, offset, n_bytes) = {
-            let bytes = &bytemuck::cast_slice::<f32, u8>(&buf)[..len];
+            let bytes = buf.bytes();
             let (m, raw) = match Model::decode(bytes, &name)? {
                 Decoded::Whole(m) => return Ok(m),
                 Decoded::Raw(m, raw) => (m, raw),
@@ -582,7 +586,7 @@ impl Model {
             let offset = weights.as_ptr() as usize - bytes.as_ptr() as usize;
             (m, shape, offset, weights.len())
         };
-        m.scorer = shape.with_weights(floats_in_place(buf, offset, n_bytes));
+        m.scorer = shape.with_weights(buf.into_floats(offset, n_bytes));
         m.check(&name)?;
         Ok(m)
     }
@@ -682,6 +686,14 @@ mod tests {
             assert_eq!(loaded.scorer, decoded.scorer, "file {i}");
             assert_eq!(loaded.to_bytes(), decoded.to_bytes(), "file {i}");
             assert_eq!(loaded.format_version(), decoded.format_version());
+            // Read into a mapping as large files are, the weights stay in it
+            // (format 1 decodes them one by one) and come out the same.
+            let mapped = Model::load_mapping_from(&path, 0).unwrap();
+            assert_eq!(mapped.scorer.weights_in_file(), i > 0, "file {i}");
+            assert_eq!(mapped.scorer, decoded.scorer, "file {i}");
+            assert_eq!(mapped.to_bytes(), decoded.to_bytes(), "file {i}");
+            let texts = ["steel tariffs and a records breach", "passwords", ""];
+            assert_eq!(mapped.predict(&texts, None), decoded.predict(&texts, None), "file {i}");
             lengths_mod_4.insert(bytes.len() % 4);
             // Cut anywhere, the file is an error that names it.
             for cut in [bytes.len() - 1, bytes.len() / 2, 30] {
