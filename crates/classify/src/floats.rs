@@ -86,8 +86,8 @@ impl std::fmt::Debug for Floats {
 pub(crate) enum FileBuf {
     /// `f32`-aligned, so that the weights can become `f32`s where they lie.
     Vec(Vec<f32>, usize),
-    /// Page-aligned.
-    Map(memmap2::MmapMut, usize),
+    /// The file's bytes from byte `shift` (0-3) of a page-aligned mapping.
+    Map { map: memmap2::MmapMut, shift: usize, len: usize },
 }
 
 impl FileBuf {
@@ -95,15 +95,16 @@ impl FileBuf {
     pub(crate) fn bytes(&self) -> &[u8] {
         match self {
             FileBuf::Vec(v, len) => &bytemuck::cast_slice::<f32, u8>(v)[..*len],
-            FileBuf::Map(m, len) => &m[..*len],
+            FileBuf::Map { map, shift, len } => &map[*shift..*shift + *len],
         }
     }
 
     /// The `n_bytes / 4` little-endian `f32`s at byte `offset` of the file,
     /// made `f32`s where they lie: moved down to the nearest multiple of 4
-    /// (to the start of the vector of a small file), never copied into new
-    /// memory. A 20 Newsgroups model's 25 MB of weights were copied into a
-    /// fresh vector once, whose page faults cost more than the copy.
+    /// if they do not start on one (to the start of the vector of a small
+    /// file), never copied into new memory. A 20 Newsgroups model's 25 MB
+    /// of weights were copied into a fresh vector once, whose page faults
+    /// cost more than the copy.
     pub(crate) fn into_floats(self, offset: usize, n_bytes: usize) -> Floats {
         let n = n_bytes / 4;
         match self {
@@ -116,10 +117,11 @@ impl FileBuf {
                 v.shrink_to_fit();
                 Floats::Owned(v)
             }
-            FileBuf::Map(mut map, _) => {
-                let start = offset & !3;
-                if start != offset {
-                    map.copy_within(offset..offset + n * 4, start);
+            FileBuf::Map { mut map, shift, .. } => {
+                let at = shift + offset;
+                let start = at & !3;
+                if start != at {
+                    map.copy_within(at..at + n * 4, start);
                 }
                 from_le(bytemuck::cast_slice_mut(&mut map[start..start + n * 4]));
                 Floats::InFile { map, start, len: n }
@@ -141,14 +143,18 @@ fn from_le(v: &mut [f32]) {
 /// Reads the `len` bytes of `file` (a regular file of that length) into a
 /// [`FileBuf`]: a mapping advised to use huge pages from `map_at` bytes on
 /// ([`MAP_AT`] but in tests), an ordinary vector below that or where no
-/// mapping can be made.
+/// mapping can be made. In a mapping, the file starts 0-3 bytes in, so that
+/// byte `weights_at` of the file (a hint) lies on a multiple of 4 and the
+/// weights need not be moved ([`FileBuf::into_floats`]).
 pub(crate) fn read_file(
     file: &mut std::fs::File,
     len: usize,
     map_at: usize,
+    weights_at: Option<usize>,
 ) -> std::io::Result<FileBuf> {
     if len >= map_at.max(1) {
-        if let Ok(mut map) = memmap2::MmapOptions::new().len(len).map_anon() {
+        let shift = weights_at.map_or(0, |o| (4 - o % 4) % 4);
+        if let Ok(mut map) = memmap2::MmapOptions::new().len(len + shift).map_anon() {
             // Page-aligned, as every mapping; `as_slice` relies on it.
             if map.as_ptr().align_offset(std::mem::align_of::<f32>()) == 0 {
                 #[cfg(target_os = "linux")]
@@ -156,8 +162,8 @@ pub(crate) fn read_file(
                     // Advice only: without huge pages the read still works.
                     let _ = map.advise(memmap2::Advice::HugePage);
                 }
-                file.read_exact(&mut map[..])?;
-                return Ok(FileBuf::Map(map, len));
+                file.read_exact(&mut map[shift..])?;
+                return Ok(FileBuf::Map { map, shift, len });
             }
         }
     }
@@ -173,7 +179,7 @@ mod tests {
 
     /// A file of `pad` filler bytes, then `values` as little-endian `f32`s,
     /// then a tail; read back, the values come out where they lay.
-    fn roundtrip(pad: usize, values: &[f32], size: usize) -> Floats {
+    fn roundtrip(pad: usize, values: &[f32], size: usize, hint: Option<usize>) -> Floats {
         let mut bytes = vec![0xA5u8; pad];
         for v in values {
             bytes.extend_from_slice(&v.to_le_bytes());
@@ -183,8 +189,11 @@ mod tests {
         f.write_all(&bytes).unwrap();
         let mut f2 = f.try_clone().unwrap();
         std::io::Seek::rewind(&mut f2).unwrap();
-        let buf = read_file(&mut f2, bytes.len(), MAP_AT).unwrap();
+        let buf = read_file(&mut f2, bytes.len(), MAP_AT, hint).unwrap();
         assert_eq!(buf.bytes(), &bytes[..]);
+        if let (FileBuf::Map { shift, .. }, Some(h)) = (&buf, hint) {
+            assert_eq!((shift + h) % 4, 0, "the hint is placed on a multiple of 4");
+        }
         buf.into_floats(pad, values.len() * 4)
     }
 
@@ -192,14 +201,17 @@ mod tests {
     fn weights_read_in_place_at_any_offset_from_small_and_large_files() {
         let values: Vec<f32> = (0..3000).map(|i| i as f32 * 0.5 - 7.25).collect();
         for pad in 0..9 {
-            let small = roundtrip(pad, &values, 0);
+            let small = roundtrip(pad, &values, 0, None);
             assert!(matches!(small, Floats::Owned(_)));
             assert_eq!(small.as_slice(), &values[..], "pad {pad}");
-            let large = roundtrip(pad, &values, MAP_AT + 1);
-            assert!(matches!(large, Floats::InFile { .. }), "a large file is mapped");
-            assert_eq!(large.as_slice(), &values[..], "pad {pad}");
-            assert_eq!(large, small);
-            assert_eq!(large.clone().as_slice(), &values[..]);
+            // No hint, the right one, a wrong one (the weights are moved).
+            for hint in [None, Some(pad), Some(pad + 1)] {
+                let large = roundtrip(pad, &values, MAP_AT + 1, hint);
+                assert!(matches!(large, Floats::InFile { .. }), "a large file is mapped");
+                assert_eq!(large.as_slice(), &values[..], "pad {pad}");
+                assert_eq!(large, small);
+                assert_eq!(large.clone().as_slice(), &values[..]);
+            }
         }
     }
 }
