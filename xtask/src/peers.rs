@@ -299,8 +299,10 @@ pub fn classify_child(which: &str, threads: usize, runs: usize) -> Result<()> {
 /// `threads` threads, once, and prints the seconds that took.
 pub fn load_child(file: &str, threads: usize) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    // On the run's threads, as the CLI loads (its global pool is built
+    // first): the checksum and the weights' check run in parallel pieces.
     let t = Instant::now();
-    let model = Model::load(std::path::Path::new(file))?;
+    let model = pool.install(|| Model::load(std::path::Path::new(file)))?;
     pool.install(|| model.vectorizer().prepare());
     println!("{}", t.elapsed().as_secs_f64());
     Ok(())
