@@ -1,23 +1,28 @@
 //! Where a linear model's weights live: an owned vector, or the very memory
-//! a model file was read into.
+//! a model file was read into or mapped from.
 //!
 //! A 20 Newsgroups model file is 35 MB, 25 MB of it weights. Read into
 //! freshly allocated memory, every 4 KiB page of it is a page fault on
 //! first touch (about 8,600 of them, half the cost of loading the model in
-//! a new process). [`read_file`] reads a large file into an anonymous
-//! mapping instead, advised on Linux to use transparent huge pages (one
-//! fault per 2 MiB), and the weights stay there as `f32`s
-//! ([`FileBuf::into_floats`]). The default 20 Newsgroups model (35 MB),
-//! loaded and indexed in fresh processes (`xtask load-child`, 15 alternating
-//! processes each, 2026-11-27): median 47.9 -> 39.5 ms on one thread, 46.1
-//! -> 39.2 ms on two; 17,300 -> 9,100 page faults. Huge pages have a cost
-//! on this virtual machine: about one load in 20-40 took 75-130 ms (the
-//! kernel counted no compaction; probably the host backing fresh memory),
-//! where 4 KiB pages stayed under 55 ms.
+//! a new process), and copying the weights out of it would fault in 25 MB
+//! more. So the weights stay where the file's bytes are, as `f32`s
+//! ([`FileBuf::into_floats`]): in an anonymous mapping that a large file
+//! is read into ([`read_file`], safe code), or in a mapping of the file
+//! itself ([`map_file`], for [`Model::load_mapped`]: no copy and no fresh
+//! memory at all, the system's file cache is mapped). Fresh processes
+//! loading and indexing the default 20 Newsgroups model (`xtask
+//! load-child`, 15 each, 2026-11-27): read into fresh memory 44-48 ms,
+//! mapped 30-32 ms (median, one or two threads).
 //!
-//! Only safe code: `memmap2`'s anonymous mappings are private memory, not a
-//! view of the file (a mapped file could change under the model).
+//! Tried and dropped: advising the read buffer to use transparent huge
+//! pages. It cut the median fresh-process load of that model from 47.9 to
+//! 39.5 ms, but on this virtual machine a load then took 110-130 ms about
+//! as often as not right after another process had freed gigabytes (fresh
+//! 2 MiB pages the host had to back again, 5 ms each).
+//!
+//! [`Model::load_mapped`]: crate::Model::load_mapped
 
+use crate::linear::floats_le;
 use std::io::Read;
 
 /// Files at least this large are read into a mapping; smaller ones into an
@@ -25,14 +30,32 @@ use std::io::Read;
 /// below the 2 MiB of a huge page).
 pub(crate) const MAP_AT: usize = 4 << 20;
 
+/// Page-aligned memory holding a model file's bytes.
+pub(crate) enum Held {
+    /// The file read into an anonymous mapping.
+    Read(memmap2::MmapMut),
+    /// The file mapped.
+    Mapped(memmap2::Mmap),
+}
+
+impl Held {
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Held::Read(m) => m,
+            Held::Mapped(m) => m,
+        }
+    }
+}
+
 /// A model's weights.
 pub(crate) enum Floats {
     /// Computed or decoded into a vector of their own.
     Owned(Vec<f32>),
-    /// `len` values from byte `start` (a multiple of 4) of the buffer a
-    /// model file was read into; the rest of the file's bytes are kept with
-    /// them, unused.
-    InFile { map: memmap2::MmapMut, start: usize, len: usize },
+    /// `len` values from byte `start` (a multiple of 4) of the memory a
+    /// model file is in; the rest of the file's bytes are kept with them,
+    /// unused.
+    InFile { held: Held, start: usize, len: usize },
 }
 
 impl Floats {
@@ -41,10 +64,10 @@ impl Floats {
     pub(crate) fn as_slice(&self) -> &[f32] {
         match self {
             Floats::Owned(v) => v,
-            Floats::InFile { map, start, len } => {
-                // `start` is a multiple of 4 and the mapping is page-aligned
+            Floats::InFile { held, start, len } => {
+                // `start` is a multiple of 4 and the memory page-aligned
                 // (checked where it is built), so this cannot fail.
-                bytemuck::cast_slice(&map[*start..*start + *len * 4])
+                bytemuck::cast_slice(&held.bytes()[*start..*start + *len * 4])
             }
         }
     }
@@ -86,8 +109,9 @@ impl std::fmt::Debug for Floats {
 pub(crate) enum FileBuf {
     /// `f32`-aligned, so that the weights can become `f32`s where they lie.
     Vec(Vec<f32>, usize),
-    /// The file's bytes from byte `shift` (0-3) of a page-aligned mapping.
-    Map { map: memmap2::MmapMut, shift: usize, len: usize },
+    /// Page-aligned: an anonymous mapping the file was read into, or the
+    /// file mapped.
+    Held(Held),
 }
 
 impl FileBuf {
@@ -95,16 +119,17 @@ impl FileBuf {
     pub(crate) fn bytes(&self) -> &[u8] {
         match self {
             FileBuf::Vec(v, len) => &bytemuck::cast_slice::<f32, u8>(v)[..*len],
-            FileBuf::Map { map, shift, len } => &map[*shift..*shift + *len],
+            FileBuf::Held(h) => h.bytes(),
         }
     }
 
     /// The `n_bytes / 4` little-endian `f32`s at byte `offset` of the file,
-    /// made `f32`s where they lie: moved down to the nearest multiple of 4
-    /// if they do not start on one (to the start of the vector of a small
-    /// file), never copied into new memory. A 20 Newsgroups model's 25 MB
-    /// of weights were copied into a fresh vector once, whose page faults
-    /// cost more than the copy.
+    /// made `f32`s where they lie (model format 4 puts them on a multiple
+    /// of 4). Where they do not start on one (older formats), they are
+    /// moved down to the nearest (to the start of the vector of a small
+    /// file); from a mapped file, which cannot be written, they are copied
+    /// into a vector. A 20 Newsgroups model's 25 MB of weights were copied
+    /// into a fresh vector once, whose page faults cost more than the copy.
     pub(crate) fn into_floats(self, offset: usize, n_bytes: usize) -> Floats {
         let n = n_bytes / 4;
         match self {
@@ -117,14 +142,19 @@ impl FileBuf {
                 v.shrink_to_fit();
                 Floats::Owned(v)
             }
-            FileBuf::Map { mut map, shift, .. } => {
-                let at = shift + offset;
-                let start = at & !3;
-                if start != at {
-                    map.copy_within(at..at + n * 4, start);
+            FileBuf::Held(Held::Read(mut map)) => {
+                let start = offset & !3;
+                if start != offset {
+                    map.copy_within(offset..offset + n * 4, start);
                 }
                 from_le(bytemuck::cast_slice_mut(&mut map[start..start + n * 4]));
-                Floats::InFile { map, start, len: n }
+                Floats::InFile { held: Held::Read(map), start, len: n }
+            }
+            FileBuf::Held(Held::Mapped(map)) => {
+                if offset % 4 != 0 || cfg!(target_endian = "big") {
+                    return Floats::Owned(floats_le(&map[offset..offset + n * 4]));
+                }
+                Floats::InFile { held: Held::Mapped(map), start: offset, len: n }
             }
         }
     }
@@ -141,29 +171,21 @@ fn from_le(v: &mut [f32]) {
 }
 
 /// Reads the `len` bytes of `file` (a regular file of that length) into a
-/// [`FileBuf`]: a mapping advised to use huge pages from `map_at` bytes on
-/// ([`MAP_AT`] but in tests), an ordinary vector below that or where no
-/// mapping can be made. In a mapping, the file starts 0-3 bytes in, so that
-/// byte `weights_at` of the file (a hint) lies on a multiple of 4 and the
-/// weights need not be moved ([`FileBuf::into_floats`]).
+/// [`FileBuf`]: an anonymous mapping from `map_at` bytes on ([`MAP_AT`] but
+/// in tests), an ordinary vector below that or where no mapping can be
+/// made. (The mapping's pages are not faulted in by the allocator's bookkeeping, and
+/// are given back whole: 14-15 against 17-18 ms to read that 35 MB file.)
 pub(crate) fn read_file(
     file: &mut std::fs::File,
     len: usize,
     map_at: usize,
-    weights_at: Option<usize>,
 ) -> std::io::Result<FileBuf> {
     if len >= map_at.max(1) {
-        let shift = weights_at.map_or(0, |o| (4 - o % 4) % 4);
-        if let Ok(mut map) = memmap2::MmapOptions::new().len(len + shift).map_anon() {
+        if let Ok(mut map) = memmap2::MmapOptions::new().len(len).map_anon() {
             // Page-aligned, as every mapping; `as_slice` relies on it.
             if map.as_ptr().align_offset(std::mem::align_of::<f32>()) == 0 {
-                #[cfg(target_os = "linux")]
-                {
-                    // Advice only: without huge pages the read still works.
-                    let _ = map.advise(memmap2::Advice::HugePage);
-                }
-                file.read_exact(&mut map[shift..])?;
-                return Ok(FileBuf::Map { map, shift, len });
+                file.read_exact(&mut map[..])?;
+                return Ok(FileBuf::Held(Held::Read(map)));
             }
         }
     }
@@ -172,14 +194,33 @@ pub(crate) fn read_file(
     Ok(FileBuf::Vec(v, len))
 }
 
+/// `file` (of `len` bytes) mapped, or `None` where it cannot be (then the
+/// caller reads it).
+///
+/// # Safety
+/// The file must not be changed, truncated or written in place while the
+/// returned buffer, or weights made from it, are alive: the mapping shows
+/// the file's current bytes, and a truncated file's missing pages are a
+/// bus error (SIGBUS) when read. Replacing it by renaming another file over
+/// it, as `sift train --out` and every sift writer do, is safe.
+#[allow(unsafe_code)]
+pub(crate) unsafe fn map_file(file: &std::fs::File, len: usize) -> Option<FileBuf> {
+    // SAFETY: the caller's promise above.
+    let map = unsafe { memmap2::MmapOptions::new().len(len).map(file) }.ok()?;
+    (map.len() == len && map.as_ptr().align_offset(std::mem::align_of::<f32>()) == 0)
+        .then_some(FileBuf::Held(Held::Mapped(map)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
 
     /// A file of `pad` filler bytes, then `values` as little-endian `f32`s,
-    /// then a tail; read back, the values come out where they lay.
-    fn roundtrip(pad: usize, values: &[f32], size: usize, hint: Option<usize>) -> Floats {
+    /// then a tail, of at least `size` bytes; read (or mapped) back, the
+    /// values come out.
+    #[allow(unsafe_code)]
+    fn roundtrip(pad: usize, values: &[f32], size: usize, mapped: bool) -> Floats {
         let mut bytes = vec![0xA5u8; pad];
         for v in values {
             bytes.extend_from_slice(&v.to_le_bytes());
@@ -187,31 +228,34 @@ mod tests {
         bytes.resize(size.max(bytes.len() + 3), 0x5A);
         let mut f = tempfile::tempfile().unwrap();
         f.write_all(&bytes).unwrap();
-        let mut f2 = f.try_clone().unwrap();
-        std::io::Seek::rewind(&mut f2).unwrap();
-        let buf = read_file(&mut f2, bytes.len(), MAP_AT, hint).unwrap();
+        std::io::Seek::rewind(&mut f).unwrap();
+        let buf = if mapped {
+            // SAFETY: the temporary file is this test's alone.
+            unsafe { map_file(&f, bytes.len()) }.unwrap()
+        } else {
+            read_file(&mut f, bytes.len(), MAP_AT).unwrap()
+        };
         assert_eq!(buf.bytes(), &bytes[..]);
-        if let (FileBuf::Map { shift, .. }, Some(h)) = (&buf, hint) {
-            assert_eq!((shift + h) % 4, 0, "the hint is placed on a multiple of 4");
-        }
         buf.into_floats(pad, values.len() * 4)
     }
 
     #[test]
-    fn weights_read_in_place_at_any_offset_from_small_and_large_files() {
+    fn weights_come_out_at_any_offset_from_small_read_and_mapped_files() {
         let values: Vec<f32> = (0..3000).map(|i| i as f32 * 0.5 - 7.25).collect();
         for pad in 0..9 {
-            let small = roundtrip(pad, &values, 0, None);
+            let small = roundtrip(pad, &values, 0, false);
             assert!(matches!(small, Floats::Owned(_)));
             assert_eq!(small.as_slice(), &values[..], "pad {pad}");
-            // No hint, the right one, a wrong one (the weights are moved).
-            for hint in [None, Some(pad), Some(pad + 1)] {
-                let large = roundtrip(pad, &values, MAP_AT + 1, hint);
-                assert!(matches!(large, Floats::InFile { .. }), "a large file is mapped");
-                assert_eq!(large.as_slice(), &values[..], "pad {pad}");
-                assert_eq!(large, small);
-                assert_eq!(large.clone().as_slice(), &values[..]);
-            }
+            let large = roundtrip(pad, &values, MAP_AT + 1, false);
+            assert!(matches!(large, Floats::InFile { held: Held::Read(_), .. }), "pad {pad}");
+            assert_eq!(large, small);
+            assert_eq!(large.clone().as_slice(), &values[..]);
+            // A mapped file's weights stay in it when they start on a
+            // multiple of 4, else they are copied out.
+            let mapped = roundtrip(pad, &values, 0, true);
+            let in_file = matches!(mapped, Floats::InFile { held: Held::Mapped(_), .. });
+            assert_eq!(in_file, pad % 4 == 0, "pad {pad}");
+            assert_eq!(mapped, small);
         }
     }
 }

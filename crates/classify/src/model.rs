@@ -15,7 +15,7 @@
 
 use crate::calibration::{softmax_in_place, Calibrator, Platt};
 use crate::error::{Error, Result};
-use crate::floats::{read_file, MAP_AT};
+use crate::floats::{map_file, read_file, MAP_AT};
 use crate::linear::{argmax, floats_le, LinearModel, LinearModelV1, RawLinearModel};
 use crate::metrics::{self, Report};
 use crate::train::TrainParams;
@@ -28,10 +28,13 @@ use std::path::Path;
 
 /// Magic number of a model file.
 pub const MAGIC: &[u8; 8] = b"SIFTMODL";
-/// Current model format version. Format 3 tags each label's calibration
-/// (Platt or isotonic); format 2 stores the weights as one byte string
-/// (format 1: a sequence of `f32`s). Formats 1 and 2 are still read.
-pub const FORMAT_VERSION: u32 = 3;
+/// Current model format version. Format 4 starts the payload with 0-3
+/// padding bytes (their count first) that put the weights on a multiple of
+/// 4 in the file, so that a mapped file's weights are `f32`s where they lie
+/// ([`Model::load_mapped`]); format 3 tags each label's calibration (Platt
+/// or isotonic); format 2 stores the weights as one byte string (format 1:
+/// a sequence of `f32`s). Formats 1-3 are still read.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Where a model came from and how good it was.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -477,7 +480,13 @@ impl Model {
             thresholds: self.thresholds.clone(),
             metadata: serde_json::to_string(&self.metadata).unwrap_or_default(),
         };
-        let payload = postcard::to_allocvec(&state).unwrap_or_default();
+        let state = postcard::to_allocvec(&state).unwrap_or_default();
+        let at = weights_offset(&state).unwrap_or(0);
+        let pad = (4 - (container::HEADER_LEN + 1 + at) % 4) % 4;
+        let mut payload = Vec::with_capacity(1 + pad + state.len());
+        payload.push(pad as u8);
+        payload.resize(1 + pad, 0);
+        payload.extend_from_slice(&state);
         container::encode(MAGIC, FORMAT_VERSION, &payload)
     }
 
@@ -496,8 +505,16 @@ impl Model {
     /// Checks and decodes a file's bytes; from format 2 on, the weights are
     /// left as the file's bytes for the caller to decode.
     fn decode<'b>(bytes: &'b [u8], path: &str) -> Result<Decoded<'b>> {
-        let (version, payload) = container::decode(bytes, MAGIC, "sift model", FORMAT_VERSION)
+        let (version, mut payload) = container::decode(bytes, MAGIC, "sift model", FORMAT_VERSION)
             .map_err(|e| model_err(path, e.to_string()))?;
+        if version >= 4 {
+            payload = match payload.split_first() {
+                Some((&pad, rest)) if pad <= 3 && rest.len() >= pad as usize => {
+                    &rest[pad as usize..]
+                }
+                _ => return Err(model_err(path, "the padding before the state is damaged")),
+            };
+        }
         let undecodable = |e: postcard::Error| model_err(path, format!("cannot decode: {e}"));
         let state: State<'_, RawLinearModel<'_>> = match version {
             1 => {
@@ -513,7 +530,7 @@ impl Model {
             2 => postcard::from_bytes::<State<'_, RawLinearModel<'_>, Platt>>(payload)
                 .map_err(undecodable)?
                 .upgrade(),
-            3 => postcard::from_bytes(payload).map_err(undecodable)?,
+            3 | 4 => postcard::from_bytes(payload).map_err(undecodable)?,
             v => return Err(model_err(path, format!("format version {v} was never written"))),
         };
         if state.scorer.weights().len() % 4 != 0 {
@@ -550,12 +567,32 @@ impl Model {
 
     /// Loads a model file.
     pub fn load(path: &Path) -> Result<Model> {
-        Model::load_mapping_from(path, MAP_AT)
+        Model::load_from(path, MAP_AT, false)
     }
 
-    /// [`Model::load`], reading files of at least `map_at` bytes into a
-    /// mapping (tests map small files too).
-    fn load_mapping_from(path: &Path, map_at: usize) -> Result<Model> {
+    /// [`Model::load`], mapping a model file of 4 MiB or more instead of
+    /// reading it: its bytes are the system's file cache, neither copied
+    /// nor faulted into fresh memory, and the weights (of format 4) stay
+    /// there. Smaller files, pipes and files that cannot be mapped are
+    /// read.
+    ///
+    /// # Safety
+    /// The file must not be changed, truncated or written in place while
+    /// the model is alive: the model reads the file's current bytes, and
+    /// reading pages a truncation removed is a bus error (SIGBUS). Renaming
+    /// another file over it (as `sift train --out` and every sift writer
+    /// do) is safe. For short-lived processes such as the `sift` CLI, or
+    /// files nothing rewrites in place.
+    #[allow(unsafe_code)]
+    pub unsafe fn load_mapped(path: &Path) -> Result<Model> {
+        Model::load_from(path, MAP_AT, true)
+    }
+
+    /// [`Model::load`] or [`Model::load_mapped`] (`map`), files of at
+    /// least `map_at` bytes read into an anonymous mapping or mapped (tests
+    /// map small files too).
+    #[allow(unsafe_code)]
+    fn load_from(path: &Path, map_at: usize, map: bool) -> Result<Model> {
         let name = path.display().to_string();
         if path.is_dir() {
             return Err(model_err(&name, "is a directory, expected a model file"));
@@ -571,16 +608,19 @@ impl Model {
         }
         let len = usize::try_from(meta.len())
             .map_err(|_| model_err(&name, "is too large to be a model file"))?;
-        // Read into memory where the weights can become `f32`s where they
-        // lie (see `FileBuf::into_floats`).
-        let weights_at = if len >= map_at {
-            let at = weights_offset(&mut file, len);
-            std::io::Seek::rewind(&mut file).map_err(io)?;
-            at
+        // Read into memory, or mapped, where the weights can become `f32`s
+        // where they lie (see `FileBuf::into_floats`).
+        let mapped = if map && len >= map_at.max(1) {
+            // SAFETY: only `load_mapped` asks for a mapping, whose caller
+            // promises what `map_file` needs.
+            unsafe { map_file(&file, len) }
         } else {
             None
         };
-        let buf = read_file(&mut file, len, map_at, weights_at).map_err(io)?;
+        let buf = match mapped {
+            Some(b) => b,
+            None => read_file(&mut file, len, map_at).map_err(io)?,
+        };
         let (mut m, shape, offset, n_bytes) = {
             let bytes = buf.bytes();
             let (m, raw) = match Model::decode(bytes, &name)? {
@@ -599,49 +639,24 @@ impl Model {
     }
 }
 
-/// The first fields of a format 2 or 3 model's state, up to the length of
-/// its vectorizer's bytes.
+/// The first fields of a model's state (formats 2-4), up to its scorer's
+/// weights.
 #[derive(Deserialize)]
 struct StatePrefix<'a> {
     #[serde(borrow)]
     _labels: Vec<&'a str>,
     _multi_label: bool,
-    vectorizer_len: usize,
-}
-
-/// The first fields of a format 2 or 3 scorer, up to the length of its
-/// weights' bytes.
-#[derive(Deserialize)]
-struct ScorerPrefix {
+    #[serde(borrow)]
+    _vectorizer: &'a [u8],
     _n_features: usize,
     _n_classes: usize,
     _weights_len: usize,
 }
 
-/// Where the weights of a format 2 or 3 model file begin, from its first
-/// 64 KiB and the bytes that follow its vectorizer's, so that
-/// [`read_file`] can place them on a multiple of 4 and they need not be
-/// moved (25 MB in a 20 Newsgroups model, in three files of four). A hint
-/// only: `None` when these bytes do not parse, and a wrong hint costs that
-/// move, nothing else (the whole file is checked and decoded after). The
-/// file is left anywhere.
-fn weights_offset(file: &mut std::fs::File, len: usize) -> Option<usize> {
-    use std::io::{Seek, SeekFrom};
-    let mut read_at = |at: usize, n: usize| -> Option<Vec<u8>> {
-        let mut buf = vec![0u8; n.min(len.checked_sub(at)?)];
-        file.seek(SeekFrom::Start(at as u64)).ok()?;
-        file.read_exact(&mut buf).ok()?;
-        Some(buf)
-    };
-    let head = read_at(0, 64 << 10)?;
-    let version = u32::from_le_bytes(head.get(8..12)?.try_into().ok()?);
-    let payload = head.get(container::HEADER_LEN..)?;
-    let (prefix, rest) =
-        postcard::take_from_bytes::<StatePrefix<'_>>(payload).ok().filter(|_| version >= 2)?;
-    let vectorizer_end = (head.len() - rest.len()).checked_add(prefix.vectorizer_len)?;
-    let scorer = read_at(vectorizer_end, 32)?;
-    let (_, rest) = postcard::take_from_bytes::<ScorerPrefix>(&scorer).ok()?;
-    Some(vectorizer_end + scorer.len() - rest.len())
+/// Where the weights' bytes begin in a postcard-encoded state.
+fn weights_offset(state: &[u8]) -> Option<usize> {
+    let (_, rest) = postcard::take_from_bytes::<StatePrefix<'_>>(state).ok()?;
+    Some(state.len() - rest.len())
 }
 
 #[cfg(test)]
@@ -666,8 +681,14 @@ mod tests {
         train(&p, &data).unwrap().model
     }
 
-    /// The bytes model format 1 or 2 wrote for `m` (Platt calibration).
+    /// The bytes model format 1, 2 (Platt calibration) or 3 wrote for `m`.
     fn old_format_bytes(m: &Model, version: u32) -> Vec<u8> {
+        if version == 3 {
+            // Format 4 without its padding.
+            let now = m.to_bytes();
+            let (_, payload) = container::decode(&now, MAGIC, "m", FORMAT_VERSION).unwrap();
+            return container::encode(MAGIC, 3, &payload[1 + payload[0] as usize..]);
+        }
         let calibration: Option<Vec<Platt>> = m.calibration.as_ref().map(|v| {
             v.iter()
                 .map(|c| match c {
@@ -696,11 +717,11 @@ mod tests {
     }
 
     #[test]
-    fn formats_1_and_2_still_load_and_unknown_versions_are_errors() {
+    fn formats_1_to_3_still_load_and_unknown_versions_are_errors() {
         for folds in [0, 2] {
             let m = small_model(folds, CalibrationMethod::Platt);
             assert_eq!(m.calibration.is_some(), folds > 0);
-            for version in [1, 2] {
+            for version in [1, 2, 3] {
                 let old = old_format_bytes(&m, version);
                 assert_ne!(old, m.to_bytes());
                 let back = Model::from_bytes(&old, "old.sift").unwrap();
@@ -715,6 +736,18 @@ mod tests {
         let zero = container::encode(MAGIC, 0, payload);
         let err = Model::from_bytes(&zero, "zero.sift").unwrap_err().to_string();
         assert!(err.contains("zero.sift") && err.contains("version 0"), "{err}");
+        // Format 4's padding: at most 3 bytes, and present.
+        let now = m.to_bytes();
+        let (_, payload) = container::decode(&now, MAGIC, "m", FORMAT_VERSION).unwrap();
+        for first in [4u8, 200] {
+            let mut bad = payload.to_vec();
+            bad[0] = first;
+            let bad = container::encode(MAGIC, FORMAT_VERSION, &bad);
+            let err = Model::from_bytes(&bad, "pad.sift").unwrap_err().to_string();
+            assert!(err.contains("pad.sift") && err.contains("padding"), "{err}");
+        }
+        let empty = container::encode(MAGIC, FORMAT_VERSION, &[]);
+        assert!(Model::from_bytes(&empty, "e.sift").unwrap_err().to_string().contains("padding"));
     }
 
     #[test]
@@ -725,6 +758,8 @@ mod tests {
         let files = [
             old_format_bytes(&m, 1),
             old_format_bytes(&m, 2),
+            old_format_bytes(&m, 3),
+            old_format_bytes(&iso, 3),
             m.to_bytes(),
             iso.to_bytes(),
             small_model(0, CalibrationMethod::Platt).to_bytes(),
@@ -738,31 +773,40 @@ mod tests {
             assert_eq!(loaded.scorer, decoded.scorer, "file {i}");
             assert_eq!(loaded.to_bytes(), decoded.to_bytes(), "file {i}");
             assert_eq!(loaded.format_version(), decoded.format_version());
-            // Read into a mapping as large files are, the weights stay in it
-            // (format 1 decodes them one by one) and come out the same.
-            // The hint that places them finds where they are.
+            // Format 4 puts the weights on a multiple of 4 in the file.
             let at = match Model::decode(bytes, "m").unwrap() {
                 Decoded::Raw(_, raw) => {
                     Some(raw.weights().as_ptr() as usize - bytes.as_ptr() as usize)
                 }
                 Decoded::Whole(_) => None,
             };
-            let mut f = std::fs::File::open(&path).unwrap();
-            assert_eq!(weights_offset(&mut f, bytes.len()), at, "file {i}");
-            let mapped = Model::load_mapping_from(&path, 0).unwrap();
-            assert_eq!(mapped.scorer.weights_in_file(), i > 0, "file {i}");
-            assert_eq!(mapped.scorer, decoded.scorer, "file {i}");
-            assert_eq!(mapped.to_bytes(), decoded.to_bytes(), "file {i}");
+            if decoded.format_version() == 4 {
+                assert_eq!(at.map(|a| a % 4), Some(0), "file {i}");
+            }
+            // Read into a mapping as large files are, or the file mapped,
+            // the weights stay in it (format 1 decodes them one by one; a
+            // mapped file's misaligned weights are copied) and come out the
+            // same.
             let texts = ["steel tariffs and a records breach", "passwords", ""];
-            assert_eq!(mapped.predict(&texts, None), decoded.predict(&texts, None), "file {i}");
+            for map in [false, true] {
+                let mapped = Model::load_from(&path, 0, map).unwrap();
+                let in_file = i > 0 && (!map || at.is_some_and(|a| a % 4 == 0));
+                assert_eq!(mapped.scorer.weights_in_file(), in_file, "file {i} map {map}");
+                assert_eq!(mapped.scorer, decoded.scorer, "file {i}");
+                assert_eq!(mapped.to_bytes(), decoded.to_bytes(), "file {i}");
+                let (a, b) = (mapped.predict(&texts, None), decoded.predict(&texts, None));
+                assert_eq!(a, b, "file {i}");
+            }
             lengths_mod_4.insert(bytes.len() % 4);
             // Cut anywhere, the file is an error that names it.
             for cut in [bytes.len() - 1, bytes.len() / 2, 30, 10] {
                 std::fs::write(&path, &bytes[..cut]).unwrap();
                 let err = Model::load(&path).unwrap_err().to_string();
                 assert!(err.contains(&format!("m{i}.sift")), "{err}");
-                let err = Model::load_mapping_from(&path, 0).unwrap_err().to_string();
-                assert!(err.contains(&format!("m{i}.sift")), "{err}");
+                for map in [false, true] {
+                    let err = Model::load_from(&path, 0, map).unwrap_err().to_string();
+                    assert!(err.contains(&format!("m{i}.sift")), "{err}");
+                }
             }
         }
         // The weights start at different offsets, not all aligned.
@@ -810,6 +854,8 @@ mod tests {
             metadata: serde_json::to_string(&m.metadata).unwrap(),
         })
         .unwrap();
+        // Format 4: no padding.
+        let payload = [&[0u8][..], &payload].concat();
         let bytes = container::encode(MAGIC, FORMAT_VERSION, &payload);
         let err = Model::from_bytes(&bytes, "odd.sift").unwrap_err().to_string();
         assert!(err.contains("odd.sift") && err.contains("whole number"), "{err}");
