@@ -8,7 +8,8 @@
 //!   bigrams, NB-scaled SVM + complement NB, 3-fold calibration).
 //! * `predict`: the default model on the 7,532 test texts from raw text,
 //!   one thread (throughput in documents per second).
-//! * `load`: decoding the default model's bytes.
+//! * `load`: decoding the default model's bytes; reading or mapping its
+//!   file (in the system's cache) and building the index.
 //! * `themes/label`: the default theme model (`models/themes.sift`) labelling
 //!   the 2,225 BBC News articles paragraph by paragraph with explanations
 //!   (`Model::label_articles`), one thread; throughput in paragraphs.
@@ -68,8 +69,9 @@ fn bench(c: &mut Criterion) {
             m.vectorizer().prepare();
         })
     });
-    // As `sift label --model` gets it: from a file (in the system's cache),
-    // its weights decoded where they were read.
+    // From a file (in the system's cache): read, its weights decoded where
+    // they were read (`Model::load`); and mapped, as `sift label --model`
+    // loads it (`Model::load_mapped`).
     let dir = std::env::temp_dir().join(format!("sift-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("20ng.sift");
@@ -77,6 +79,14 @@ fn bench(c: &mut Criterion) {
     g.bench_function("load/default-model-file+index", |b| {
         b.iter(|| {
             let m = Model::load(black_box(&file)).unwrap();
+            m.vectorizer().prepare();
+        })
+    });
+    g.bench_function("load/default-model-file-mapped+index", |b| {
+        b.iter(|| {
+            // SAFETY: the file is this benchmark's own; nothing rewrites it.
+            #[allow(unsafe_code)]
+            let m = unsafe { Model::load_mapped(black_box(&file)) }.unwrap();
             m.vectorizer().prepare();
         })
     });

@@ -1,61 +1,47 @@
-//! Where a linear model's weights live: an owned vector, or the very memory
-//! a model file was read into or mapped from.
+//! Where a linear model's weights live: an owned vector, or the mapped model
+//! file they were saved in.
 //!
 //! A 20 Newsgroups model file is 35 MB, 25 MB of it weights. Read into
 //! freshly allocated memory, every 4 KiB page of it is a page fault on
 //! first touch (about 8,600 of them, half the cost of loading the model in
 //! a new process), and copying the weights out of it would fault in 25 MB
 //! more. So the weights stay where the file's bytes are, as `f32`s
-//! ([`FileBuf::into_floats`]): in an anonymous mapping that a large file
-//! is read into ([`read_file`], safe code), or in a mapping of the file
-//! itself ([`map_file`], for [`Model::load_mapped`]: no copy and no fresh
-//! memory at all, the system's file cache is mapped). Fresh processes
-//! loading and indexing the default 20 Newsgroups model (`xtask
-//! load-child`, 15 each, 2026-11-27): read into fresh memory 44-48 ms,
-//! mapped 30-32 ms (median, one or two threads).
+//! ([`FileBuf::into_floats`]): in the `f32`-aligned vector the file is read
+//! into ([`read_file`]), or in a mapping of the file itself ([`map_file`],
+//! for [`Model::load_mapped`]: no copy and no fresh memory at all, the
+//! system's file cache is mapped). Fresh processes loading and indexing the
+//! default 20 Newsgroups model (`xtask load-child`, 15 each, 2026-11-27):
+//! read 44-48 ms, mapped 30-32 ms (median, one or two threads).
 //!
-//! Tried and dropped: advising the read buffer to use transparent huge
-//! pages. It cut the median fresh-process load of that model from 47.9 to
-//! 39.5 ms, but on this virtual machine a load then took 110-130 ms about
-//! as often as not right after another process had freed gigabytes (fresh
-//! 2 MiB pages the host had to back again, 5 ms each).
+//! Tried and dropped (measured on that model):
+//! - Reading into an anonymous mapping instead of a vector: 3 ms faster in
+//!   a fresh process, but every load of a warm process faulted in fresh
+//!   pages again where the allocator reuses freed ones (criterion
+//!   `load/default-model-file+index`: 23 -> 36 ms).
+//! - Advising that mapping to use transparent huge pages: the median fresh
+//!   load fell to 39.5 ms, but on this virtual machine a load then took
+//!   110-130 ms about as often as not right after another process had
+//!   freed gigabytes (fresh 2 MiB pages the host had to back again).
 //!
 //! [`Model::load_mapped`]: crate::Model::load_mapped
 
 use crate::linear::floats_le;
 use std::io::Read;
 
-/// Files at least this large are read into a mapping; smaller ones into an
-/// ordinary vector (a mapping costs two system calls and gains nothing
-/// below the 2 MiB of a huge page).
+/// Files at least this large are mapped by [`Model::load_mapped`]; smaller
+/// ones are read (a mapping costs system calls, and they load in a few
+/// milliseconds anyway).
+///
+/// [`Model::load_mapped`]: crate::Model::load_mapped
 pub(crate) const MAP_AT: usize = 4 << 20;
-
-/// Page-aligned memory holding a model file's bytes.
-pub(crate) enum Held {
-    /// The file read into an anonymous mapping.
-    Read(memmap2::MmapMut),
-    /// The file mapped.
-    Mapped(memmap2::Mmap),
-}
-
-impl Held {
-    #[inline]
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Held::Read(m) => m,
-            Held::Mapped(m) => m,
-        }
-    }
-}
 
 /// A model's weights.
 pub(crate) enum Floats {
-    /// Computed or decoded into a vector of their own.
+    /// Computed, decoded or read into a vector of their own.
     Owned(Vec<f32>),
-    /// `len` values from byte `start` (a multiple of 4) of the memory a
-    /// model file is in; the rest of the file's bytes are kept with them,
-    /// unused.
-    InFile { held: Held, start: usize, len: usize },
+    /// `len` values from byte `start` (a multiple of 4) of a mapped model
+    /// file; the rest of the file's bytes are kept with them, unused.
+    InFile { map: memmap2::Mmap, start: usize, len: usize },
 }
 
 impl Floats {
@@ -64,10 +50,10 @@ impl Floats {
     pub(crate) fn as_slice(&self) -> &[f32] {
         match self {
             Floats::Owned(v) => v,
-            Floats::InFile { held, start, len } => {
-                // `start` is a multiple of 4 and the memory page-aligned
+            Floats::InFile { map, start, len } => {
+                // `start` is a multiple of 4 and the mapping page-aligned
                 // (checked where it is built), so this cannot fail.
-                bytemuck::cast_slice(&held.bytes()[*start..*start + *len * 4])
+                bytemuck::cast_slice(&map[*start..*start + *len * 4])
             }
         }
     }
@@ -105,13 +91,12 @@ impl std::fmt::Debug for Floats {
     }
 }
 
-/// A whole file in memory.
+/// A whole model file in memory.
 pub(crate) enum FileBuf {
-    /// `f32`-aligned, so that the weights can become `f32`s where they lie.
+    /// Read into an `f32`-aligned vector (`.1` bytes of it).
     Vec(Vec<f32>, usize),
-    /// Page-aligned: an anonymous mapping the file was read into, or the
-    /// file mapped.
-    Held(Held),
+    /// Mapped (page-aligned).
+    Mapped(memmap2::Mmap),
 }
 
 impl FileBuf {
@@ -119,76 +104,46 @@ impl FileBuf {
     pub(crate) fn bytes(&self) -> &[u8] {
         match self {
             FileBuf::Vec(v, len) => &bytemuck::cast_slice::<f32, u8>(v)[..*len],
-            FileBuf::Held(h) => h.bytes(),
+            FileBuf::Mapped(m) => m,
         }
     }
 
     /// The `n_bytes / 4` little-endian `f32`s at byte `offset` of the file,
-    /// made `f32`s where they lie (model format 4 puts them on a multiple
-    /// of 4). Where they do not start on one (older formats), they are
-    /// moved down to the nearest (to the start of the vector of a small
-    /// file); from a mapped file, which cannot be written, they are copied
-    /// into a vector. A 20 Newsgroups model's 25 MB of weights were copied
-    /// into a fresh vector once, whose page faults cost more than the copy.
+    /// made `f32`s where they lie: in a read file, moved to the start of its
+    /// vector (model format 4 puts them on a multiple of 4, older formats
+    /// anywhere), never copied into new memory; in a mapped file, left in
+    /// place when they start on a multiple of 4 (format 4), else copied into
+    /// a vector. A 20 Newsgroups model's 25 MB of weights were copied into a
+    /// fresh vector once, whose page faults cost more than the copy.
     pub(crate) fn into_floats(self, offset: usize, n_bytes: usize) -> Floats {
         let n = n_bytes / 4;
         match self {
             FileBuf::Vec(mut v, _) => {
                 bytemuck::cast_slice_mut::<f32, u8>(&mut v).copy_within(offset..offset + n * 4, 0);
                 v.truncate(n);
-                from_le(&mut v);
+                if cfg!(target_endian = "big") {
+                    for w in &mut v {
+                        *w = f32::from_bits(u32::from_le(w.to_bits()));
+                    }
+                }
                 // The allocator keeps the block (less than halving it moves
                 // nothing).
                 v.shrink_to_fit();
                 Floats::Owned(v)
             }
-            FileBuf::Held(Held::Read(mut map)) => {
-                let start = offset & !3;
-                if start != offset {
-                    map.copy_within(offset..offset + n * 4, start);
-                }
-                from_le(bytemuck::cast_slice_mut(&mut map[start..start + n * 4]));
-                Floats::InFile { held: Held::Read(map), start, len: n }
-            }
-            FileBuf::Held(Held::Mapped(map)) => {
+            FileBuf::Mapped(map) => {
                 if offset % 4 != 0 || cfg!(target_endian = "big") {
                     return Floats::Owned(floats_le(&map[offset..offset + n * 4]));
                 }
-                Floats::InFile { held: Held::Mapped(map), start: offset, len: n }
+                Floats::InFile { map, start: offset, len: n }
             }
         }
     }
 }
 
-/// Little-endian `f32` bits to native ones (nothing to do on little-endian
-/// machines).
-fn from_le(v: &mut [f32]) {
-    if cfg!(target_endian = "big") {
-        for w in v {
-            *w = f32::from_bits(u32::from_le(w.to_bits()));
-        }
-    }
-}
-
-/// Reads the `len` bytes of `file` (a regular file of that length) into a
-/// [`FileBuf`]: an anonymous mapping from `map_at` bytes on ([`MAP_AT`] but
-/// in tests), an ordinary vector below that or where no mapping can be
-/// made. (The mapping's pages are not faulted in by the allocator's bookkeeping, and
-/// are given back whole: 14-15 against 17-18 ms to read that 35 MB file.)
-pub(crate) fn read_file(
-    file: &mut std::fs::File,
-    len: usize,
-    map_at: usize,
-) -> std::io::Result<FileBuf> {
-    if len >= map_at.max(1) {
-        if let Ok(mut map) = memmap2::MmapOptions::new().len(len).map_anon() {
-            // Page-aligned, as every mapping; `as_slice` relies on it.
-            if map.as_ptr().align_offset(std::mem::align_of::<f32>()) == 0 {
-                file.read_exact(&mut map[..])?;
-                return Ok(FileBuf::Held(Held::Read(map)));
-            }
-        }
-    }
+/// Reads the `len` bytes of `file` (a regular file of that length) into an
+/// `f32`-aligned vector.
+pub(crate) fn read_file(file: &mut std::fs::File, len: usize) -> std::io::Result<FileBuf> {
     let mut v = vec![0f32; len.div_ceil(4)];
     file.read_exact(&mut bytemuck::cast_slice_mut::<f32, u8>(&mut v)[..len])?;
     Ok(FileBuf::Vec(v, len))
@@ -208,7 +163,7 @@ pub(crate) unsafe fn map_file(file: &std::fs::File, len: usize) -> Option<FileBu
     // SAFETY: the caller's promise above.
     let map = unsafe { memmap2::MmapOptions::new().len(len).map(file) }.ok()?;
     (map.len() == len && map.as_ptr().align_offset(std::mem::align_of::<f32>()) == 0)
-        .then_some(FileBuf::Held(Held::Mapped(map)))
+        .then_some(FileBuf::Mapped(map))
 }
 
 #[cfg(test)]
@@ -233,29 +188,26 @@ mod tests {
             // SAFETY: the temporary file is this test's alone.
             unsafe { map_file(&f, bytes.len()) }.unwrap()
         } else {
-            read_file(&mut f, bytes.len(), MAP_AT).unwrap()
+            read_file(&mut f, bytes.len()).unwrap()
         };
         assert_eq!(buf.bytes(), &bytes[..]);
         buf.into_floats(pad, values.len() * 4)
     }
 
     #[test]
-    fn weights_come_out_at_any_offset_from_small_read_and_mapped_files() {
+    fn weights_come_out_at_any_offset_from_read_and_mapped_files() {
         let values: Vec<f32> = (0..3000).map(|i| i as f32 * 0.5 - 7.25).collect();
         for pad in 0..9 {
             let small = roundtrip(pad, &values, 0, false);
             assert!(matches!(small, Floats::Owned(_)));
             assert_eq!(small.as_slice(), &values[..], "pad {pad}");
-            let large = roundtrip(pad, &values, MAP_AT + 1, false);
-            assert!(matches!(large, Floats::InFile { held: Held::Read(_), .. }), "pad {pad}");
-            assert_eq!(large, small);
-            assert_eq!(large.clone().as_slice(), &values[..]);
             // A mapped file's weights stay in it when they start on a
             // multiple of 4, else they are copied out.
             let mapped = roundtrip(pad, &values, 0, true);
-            let in_file = matches!(mapped, Floats::InFile { held: Held::Mapped(_), .. });
+            let in_file = matches!(mapped, Floats::InFile { .. });
             assert_eq!(in_file, pad % 4 == 0, "pad {pad}");
             assert_eq!(mapped, small);
+            assert_eq!(mapped.clone().as_slice(), &values[..]);
         }
     }
 }

@@ -588,9 +588,8 @@ impl Model {
         Model::load_from(path, MAP_AT, true)
     }
 
-    /// [`Model::load`] or [`Model::load_mapped`] (`map`), files of at
-    /// least `map_at` bytes read into an anonymous mapping or mapped (tests
-    /// map small files too).
+    /// [`Model::load`], or with `map` [`Model::load_mapped`], mapping files
+    /// of at least `map_at` bytes (tests map small files too).
     #[allow(unsafe_code)]
     fn load_from(path: &Path, map_at: usize, map: bool) -> Result<Model> {
         let name = path.display().to_string();
@@ -619,7 +618,7 @@ impl Model {
         };
         let buf = match mapped {
             Some(b) => b,
-            None => read_file(&mut file, len, map_at).map_err(io)?,
+            None => read_file(&mut file, len).map_err(io)?,
         };
         let (mut m, shape, offset, n_bytes) = {
             let bytes = buf.bytes();
@@ -783,14 +782,13 @@ mod tests {
             if decoded.format_version() == 4 {
                 assert_eq!(at.map(|a| a % 4), Some(0), "file {i}");
             }
-            // Read into a mapping as large files are, or the file mapped,
-            // the weights stay in it (format 1 decodes them one by one; a
-            // mapped file's misaligned weights are copied) and come out the
-            // same.
+            // Mapped, the weights stay in the file (format 1 decodes them
+            // one by one; misaligned weights of older formats are copied)
+            // and come out the same.
             let texts = ["steel tariffs and a records breach", "passwords", ""];
             for map in [false, true] {
                 let mapped = Model::load_from(&path, 0, map).unwrap();
-                let in_file = i > 0 && (!map || at.is_some_and(|a| a % 4 == 0));
+                let in_file = map && at.is_some_and(|a| a % 4 == 0);
                 assert_eq!(mapped.scorer.weights_in_file(), in_file, "file {i} map {map}");
                 assert_eq!(mapped.scorer, decoded.scorer, "file {i}");
                 assert_eq!(mapped.to_bytes(), decoded.to_bytes(), "file {i}");
