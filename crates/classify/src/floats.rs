@@ -162,8 +162,7 @@ pub(crate) fn read_file(file: &mut std::fs::File, len: usize) -> std::io::Result
 pub(crate) unsafe fn map_file(file: &std::fs::File, len: usize) -> Option<FileBuf> {
     // SAFETY: the caller's promise above.
     let map = unsafe { memmap2::MmapOptions::new().len(len).map(file) }.ok()?;
-    (map.len() == len && map.as_ptr().align_offset(std::mem::align_of::<f32>()) == 0)
-        .then_some(FileBuf::Mapped(map))
+    (map.as_ptr().align_offset(std::mem::align_of::<f32>()) == 0).then_some(FileBuf::Mapped(map))
 }
 
 #[cfg(test)]

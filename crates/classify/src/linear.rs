@@ -202,7 +202,7 @@ impl LinearModel {
         &self.weights[j * self.n_classes..(j + 1) * self.n_classes]
     }
 
-    /// Whether the weights lie in the buffer a model file was read into.
+    /// Whether the weights lie in a mapped model file.
     #[cfg(test)]
     pub(crate) fn weights_in_file(&self) -> bool {
         matches!(self.weights, Floats::InFile { .. })

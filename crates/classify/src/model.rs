@@ -481,6 +481,8 @@ impl Model {
             metadata: serde_json::to_string(&self.metadata).unwrap_or_default(),
         };
         let state = postcard::to_allocvec(&state).unwrap_or_default();
+        // The weights' place in the file: the header, the padding's count,
+        // the padding, then their place in the state.
         let at = weights_offset(&state).unwrap_or(0);
         let pad = (4 - (container::HEADER_LEN + 1 + at) % 4) % 4;
         let mut payload = Vec::with_capacity(1 + pad + state.len());
