@@ -40,16 +40,17 @@ pub fn io_reason(e: &std::io::Error) -> String {
 /// the first bad byte (lenient: a stray Latin-1 byte should not stop an
 /// analyst's batch).
 pub fn read_text(path: &str) -> Result<String> {
+    let name = crate::cmd::source_name(path);
     let mut bytes = Vec::new();
     open(path)?
         .read_to_end(&mut bytes)
-        .map_err(|e| input(format!("{path}: cannot read: {}", io_reason(&e))))?;
+        .map_err(|e| input(format!("{name}: cannot read: {}", io_reason(&e))))?;
     Ok(match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             eprintln!(
-                "sift: warning: {path}: invalid UTF-8 at byte {at}; \
+                "sift: warning: {name}: invalid UTF-8 at byte {at}; \
                  each bad byte read as U+001A (offsets still match the file)"
             );
             substitute_invalid(e.as_bytes())

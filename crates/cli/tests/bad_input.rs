@@ -617,3 +617,19 @@ fn stdin_records_are_named_stdin_in_errors() {
         assert_fails(&o, 3, &[needle]);
     }
 }
+
+#[test]
+fn invalid_utf8_on_stdin_is_named_stdin_in_the_warning() {
+    let mut child = sift()
+        .args(["label"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"Caf\xe9 owners said tariffs would rise.").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.starts_with("sift: warning: <stdin>: invalid UTF-8 at byte 3;"), "{stderr}");
+}
