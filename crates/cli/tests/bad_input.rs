@@ -363,8 +363,23 @@ fn training_data_errors_and_warnings() {
         "two.jsonl",
         b"{\"text\": \"steel tariffs\", \"label\": \"x\"}\n{\"text\": \"stolen data\", \"label\": \"y\"}\n",
     );
-    let hint = "(lower --min-df or raise --max-df)";
-    assert_fails(&run(&["train", "--data", &two, "--out", &out]), 3, &["no terms remain", hint]);
+    // --max-df (all documents by default) pruned nothing: only --min-df is named.
+    let hint = "of the 2 documents (lower --min-df)";
+    let o = run(&["train", "--data", &two, "--out", &out]);
+    assert_fails(&o, 3, &["no terms remain", hint]);
+    assert!(!o.stderr.contains("max-df"), "{}", o.stderr);
+    // Both bounds pruned: both are named.
+    let three = write(
+        &dir,
+        "three.jsonl",
+        b"{\"text\": \"steel tariffs\", \"label\": \"x\"}\n{\"text\": \"steel data\", \"label\": \"y\"}\n\
+          {\"text\": \"steel leak\", \"label\": \"y\"}\n",
+    );
+    assert_fails(
+        &run(&["train", "--data", &three, "--out", &out, "--max-df", "2"]),
+        3,
+        &["fewer than 2 or more than 2 of the 3 documents (lower --min-df or raise --max-df)"],
+    );
     let mtx = dir.path().join("x.mtx").display().to_string();
     for stream in [false, true] {
         let mut args = vec!["vectorize", "--input", &two, "--out", &mtx, "--min-df", "2"];

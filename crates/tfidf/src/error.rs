@@ -28,10 +28,7 @@ pub enum Error {
     #[error("empty vocabulary: the documents contain no terms (only stop words, or no text?)")]
     EmptyVocabulary,
     /// Pruning by document frequency removed every term.
-    #[error(
-        "after pruning, no terms remain: every term is in fewer than {min} or more than {max} \
-         of the {docs} documents (lower min_df or raise max_df)"
-    )]
+    #[error("{}", no_terms_message(*min, *max, *docs, "min_df", "max_df"))]
     NoTermsAfterPruning {
         /// Documents required by `min_df`.
         min: f64,
@@ -72,3 +69,20 @@ pub enum Error {
 
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The message of [`Error::NoTermsAfterPruning`], naming the two settings
+/// as the caller calls them (`min_df`, or a CLI's `--min-df`). When `max_df`
+/// allows every document it pruned nothing, and only `min_df` is named.
+pub fn no_terms_message(min: f64, max: f64, docs: usize, min_name: &str, max_name: &str) -> String {
+    if max >= docs as f64 {
+        format!(
+            "after pruning, no terms remain: every term is in fewer than {min} of the {docs} \
+             documents (lower {min_name})"
+        )
+    } else {
+        format!(
+            "after pruning, no terms remain: every term is in fewer than {min} or more than {max} \
+             of the {docs} documents (lower {min_name} or raise {max_name})"
+        )
+    }
+}

@@ -47,7 +47,7 @@ mod wordtable;
 
 pub use csr::Csr;
 
-pub use error::{Error, Result};
+pub use error::{no_terms_message, Error, Result};
 pub use murmur::{hashed_feature, murmur3_32};
 pub use params::{DocFreq, Hashing, Norm, TfidfParams, TfidfSettings, TfidfValidParams};
 pub use vectorizer::{TfidfVectorizer, FORMAT_VERSION, MAGIC};

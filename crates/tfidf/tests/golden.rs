@@ -193,7 +193,18 @@ fn pruning_everything_names_the_bounds() {
     let err = params.fit(&docs).unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("no terms remain"), "{msg}");
-    assert!(msg.contains("fewer than 2") && msg.contains("of the 3 documents"), "{msg}");
+    assert!(msg.ends_with("fewer than 2 of the 3 documents (lower min_df)"), "{msg}");
+    // With max_df pruning too, both bounds are named.
+    let docs2 = ["alpha beta", "alpha gamma", "alpha delta"];
+    let params2 =
+        TfidfParams::new().min_df(DocFreq::Count(2)).max_df(DocFreq::Count(2)).check().unwrap();
+    let msg2 = params2.fit(&docs2).unwrap_err().to_string();
+    assert!(
+        msg2.ends_with(
+            "fewer than 2 or more than 2 of the 3 documents (lower min_df or raise max_df)"
+        ),
+        "{msg2}"
+    );
     // The same corpus with min_df 1 keeps every term.
     let ok = TfidfParams::new().check().unwrap().fit(&docs).unwrap();
     assert_eq!(ok.n_features(), 6);

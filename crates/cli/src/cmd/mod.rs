@@ -315,10 +315,9 @@ pub fn train_error(e: sift_classify::Error) -> anyhow::Error {
 /// [`data_error`] for the vectorizer's errors.
 pub fn tfidf_data_error(e: &sift_tfidf::Error) -> String {
     match *e {
-        sift_tfidf::Error::NoTermsAfterPruning { min, max, docs } => format!(
-            "after pruning, no terms remain: every term is in fewer than {min} or more than {max} \
-             of the {docs} documents (lower --min-df or raise --max-df)"
-        ),
+        sift_tfidf::Error::NoTermsAfterPruning { min, max, docs } => {
+            sift_tfidf::no_terms_message(min, max, docs, "--min-df", "--max-df")
+        }
         sift_tfidf::Error::DfRange { max, min } => format!(
             "--max-df allows terms in at most {max} document{}, fewer than the {min} that \
              --min-df requires: lower --min-df or raise --max-df",
