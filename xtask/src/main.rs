@@ -36,9 +36,10 @@ tasks:
                                (log loss of single-label models' probabilities too)
   explore [--set key=value]... [--test]
                                configuration experiments (held-out training folds by default)
-  select [--datasets bbc] [--folds K]
+  select [--datasets bbc] [--folds K] [--repeats R]
                                per-dataset flags chosen by K-fold (default 5) cross-validation of
-                               whole training runs on the training split; then the test score, once
+                               whole training runs on the training split, averaged over R fold
+                               seeds (default 1); then the test score, once
   tidy                         architecture checks (dependency direction, module docs, CI)
   bench-peers [--runs N] [--only NAME] [--classify]
                                TF-IDF speed, memory and output checks against scikit-learn;
@@ -107,6 +108,7 @@ fn main() -> Result<()> {
         Some("select") => select::run(
             &opt("--datasets").unwrap_or_else(|| "bbc".into()),
             opt("--folds").map_or(Ok(5), |k| k.parse())?,
+            opt("--repeats").map_or(Ok(1), |r| r.parse())?,
         ),
         Some("vec-child") => {
             let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
