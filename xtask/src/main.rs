@@ -38,8 +38,8 @@ tasks:
                                configuration experiments (held-out training folds by default)
   select [--datasets bbc] [--folds K] [--repeats R]
                                per-dataset flags chosen by K-fold (default 5) cross-validation of
-                               whole training runs on the training split, averaged over R fold
-                               seeds (default 1); then the test score, once
+                               whole training runs on the training split, averaged over R seeds
+                               (default 1); then the test score, once
   tidy                         architecture checks (dependency direction, module docs, CI)
   bench-peers [--runs N] [--only NAME] [--classify]
                                TF-IDF speed, memory and output checks against scikit-learn;

@@ -127,7 +127,7 @@ pub fn run(datasets: &str, folds: usize, repeats: usize) -> Result<()> {
             "{name}: {} configurations, {folds}-fold cross-validation of whole training runs on the {} training examples{}",
             configs.len(),
             train_ex.len(),
-            if repeats > 1 { format!(", averaged over {repeats} fold seeds") } else { String::new() }
+            if repeats > 1 { format!(", averaged over {repeats} seeds") } else { String::new() }
         );
         let t = Instant::now();
         let mut rows: Vec<((f64, f64), Config)> = Vec::with_capacity(configs.len());

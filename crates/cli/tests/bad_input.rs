@@ -15,13 +15,29 @@ struct Outcome {
     stderr: String,
 }
 
-fn run(args: &[&str]) -> Outcome {
-    let out = sift().args(args).output().unwrap();
+fn outcome(out: std::process::Output) -> Outcome {
     Outcome {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+fn run(args: &[&str]) -> Outcome {
+    outcome(sift().args(args).output().unwrap())
+}
+
+/// [`run`] with `input` on stdin.
+fn run_with_stdin(args: &[&str], input: &[u8]) -> Outcome {
+    let mut child = sift()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    outcome(child.wait_with_output().unwrap())
 }
 
 /// Exit `code` with exactly one line on stderr containing every `needle`.
@@ -590,21 +606,12 @@ fn a_closed_pipe_is_not_an_error() {
 
 #[test]
 fn stdin_is_read_when_no_file_is_given() {
-    let mut child = sift()
-        .args(["label", "--format", "jsonl", "--explain", "0"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"Hackers stole the card numbers of 40,000 customers.\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let o = run_with_stdin(
+        &["label", "--format", "jsonl", "--explain", "0"],
+        b"Hackers stole the card numbers of 40,000 customers.\n",
+    );
+    assert!(o.code == 0);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["source"], "<stdin>");
     assert_eq!(v["paragraphs"][0]["labels"][0], "data_breach");
 }
@@ -615,36 +622,17 @@ fn stdin_records_are_named_stdin_in_errors() {
         (&b"{\"body\": \"x\"}\n"[..], "<stdin>:1: missing field \"text\""),
         (&b"{\"text\": \"x\"}\nnot json\n"[..], "<stdin>:2: invalid JSON"),
     ] {
-        let mut child = sift()
-            .args(["label", "--jsonl"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
-        let out = child.wait_with_output().unwrap();
-        let o = Outcome {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        assert_fails(&o, 3, &[needle]);
+        assert_fails(&run_with_stdin(&["label", "--jsonl"], input), 3, &[needle]);
     }
 }
 
 #[test]
 fn invalid_utf8_on_stdin_is_named_stdin_in_the_warning() {
-    let mut child = sift()
-        .args(["label"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"Caf\xe9 owners said tariffs would rise.").unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.starts_with("sift: warning: <stdin>: invalid UTF-8 at byte 3;"), "{stderr}");
+    let o = run_with_stdin(&["label"], b"Caf\xe9 owners said tariffs would rise.");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("sift: warning: <stdin>: invalid UTF-8 at byte 3;"),
+        "{}",
+        o.stderr
+    );
 }
