@@ -1,7 +1,7 @@
 //! `cargo xtask select`: per-dataset tuning through documented `sift train`
 //! flags, chosen by K-fold cross-validation of whole training runs on the
-//! TRAINING split only (`sift_classify::cross_validate`, what `sift eval
-//! --folds K` reports). The test split is read once, after the choice, to
+//! TRAINING split only (`sift_classify::repeated_cross_validate`, what `sift
+//! eval --folds K --repeats R` reports). The test split is read once, after the choice, to
 //! score the chosen configuration beside the default one.
 //!
 //! `--repeats R` averages each setting's scores over R cross-validations
@@ -18,7 +18,9 @@
 
 use crate::datasets::load;
 use anyhow::Result;
-use sift_classify::{cross_validate, metrics::Report, train, Algorithm, TrainParams};
+use sift_classify::{
+    metrics::Report, repeated_cross_validate, train, Algorithm, RepeatScores, TrainParams,
+};
 use sift_tfidf::DocFreq;
 use sift_tokenize::{AnalyzerConfig, Language};
 use std::time::Instant;
@@ -117,7 +119,7 @@ fn score(r: &Report, multi_label: bool) -> (f64, f64) {
 }
 
 pub fn run(datasets: &str, folds: usize, repeats: usize) -> Result<()> {
-    anyhow::ensure!(repeats >= 1, "--repeats must be at least 1");
+    sift_classify::check_repeats(repeats)?;
     for name in datasets.split(',') {
         let b = load(name)?;
         let train_ex = b.examples(&b.train_texts, &b.train_labels);
@@ -132,16 +134,11 @@ pub fn run(datasets: &str, folds: usize, repeats: usize) -> Result<()> {
         let t = Instant::now();
         let mut rows: Vec<((f64, f64), Config)> = Vec::with_capacity(configs.len());
         for cfg in configs {
-            let (mut main, mut macro_f1) = (0.0, 0.0);
-            for r in 0..repeats {
-                let mut p = cfg.params(b.multi_label);
-                p.seed += r as u64;
-                let cv = cross_validate(&p, &train_ex, folds, &mut |_, _, _| {})?;
-                let (s, m) = score(&cv.report, b.multi_label);
-                main += s / repeats as f64;
-                macro_f1 += m / repeats as f64;
-            }
-            rows.push(((main, macro_f1), cfg));
+            let p = cfg.params(b.multi_label);
+            let cv = repeated_cross_validate(&p, &train_ex, folds, repeats, &mut |_, _, _| {})?;
+            let mean = |f: fn(&RepeatScores) -> f64| cv.spread(f).map_or(0.0, |s| s.mean);
+            let main = mean(if b.multi_label { |r| r.micro_f1 } else { |r| r.accuracy });
+            rows.push(((main, mean(|r| r.macro_f1)), cfg));
         }
         let default_cv = rows[0].0;
         // Stable: among equal scores, the earlier configuration (the default first).

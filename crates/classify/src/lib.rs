@@ -14,7 +14,9 @@
 //!   thresholds on cross-validation folds) and returns a [`Model`]: one file
 //!   with everything needed to reproduce predictions.
 //! * [`cross_validate`] scores a whole training run on K folds, each
-//!   predicted by a model trained from scratch on the others.
+//!   predicted by a model trained from scratch on the others;
+//!   [`repeated_cross_validate`] repeats it with other seeds and reports
+//!   the spread.
 //! * [`Model::label_articles`] labels articles paragraph by paragraph, with
 //!   the terms that drove each decision.
 //! * Readers for JSON Lines, CSV/TSV, fastText format and folders ([`read`]).
@@ -48,7 +50,10 @@ mod train;
 
 pub use bayes::{NaiveBayes, NaiveBayesParams, NaiveBayesValidParams, NbKind};
 pub use calibration::{CalibrationMethod, Calibrator, Isotonic, Platt};
-pub use cv::{check_folds, cross_validate, CrossValidation};
+pub use cv::{
+    check_folds, check_repeats, cross_validate, repeated_cross_validate, CrossValidation,
+    RepeatScores, Spread, MAX_REPEATS,
+};
 pub use data::{
     read, read_delimited, read_dir, read_fasttext, read_jsonl_from, Example, Format, Loaded,
     ReadOptions,

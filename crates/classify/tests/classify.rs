@@ -6,8 +6,9 @@ use linfa::prelude::*;
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
 use sift_classify::{
-    cross_validate, metrics, train, Algorithm, CalibrationMethod, EarlyStopping, Example,
-    LinearSvcParams, LogisticParams, Model, NaiveBayesParams, NbKind, SparseRecords, TrainParams,
+    cross_validate, metrics, repeated_cross_validate, train, Algorithm, CalibrationMethod,
+    EarlyStopping, Example, LinearSvcParams, LogisticParams, Model, NaiveBayesParams, NbKind,
+    SparseRecords, Spread, TrainParams,
 };
 use sift_tfidf::TfidfParams;
 use std::io::{BufRead, BufReader};
@@ -337,6 +338,75 @@ fn whole_run_cross_validation() {
     let none = TrainParams { multi_label: true, none_label: Some("other".into()), ..p.clone() };
     let e = cross_validate(&none, &blank, 3, &mut |_, _, _| {}).unwrap_err().to_string();
     assert!(e.contains("none label \"other\" is not a label of the data"), "{e}");
+}
+
+/// `repeated_cross_validate` (`sift eval --folds K --repeats R`): each
+/// repeat is the cross-validation of its own seed, and the report pools them.
+#[test]
+fn repeated_cross_validation() {
+    let (train_ex, _) = bbc();
+    // Every other article: all five labels.
+    let ex: &[Example] = &train_ex.iter().step_by(2).cloned().collect::<Vec<_>>();
+    let p = TrainParams { seed: 7, ..TrainParams::default() };
+    let mut calls = Vec::new();
+    let cv = repeated_cross_validate(&p, ex, 3, 2, &mut |step, done, total| {
+        calls.push((step.to_string(), done, total))
+    })
+    .unwrap();
+    let steps: Vec<usize> = calls.iter().map(|c| c.1).collect();
+    assert_eq!(steps, [0, 1, 2, 3, 4, 5, 6]);
+    assert!(calls.iter().all(|c| c.0 == "fold" && c.2 == 6));
+    assert_eq!(cv.repeats.iter().map(|r| r.seed).collect::<Vec<_>>(), [7, 8]);
+    // Each repeat scores as the plain cross-validation of its seed, and the
+    // pooled confusion counts are the sum of theirs.
+    let r = &cv.report;
+    assert_eq!(r.per_label.len(), 5);
+    let mut sum = vec![vec![0usize; 5]; 5];
+    for rep in &cv.repeats {
+        let one = TrainParams { seed: rep.seed, ..p.clone() };
+        let alone = cross_validate(&one, ex, 3, &mut |_, _, _| {}).unwrap();
+        assert_eq!(alone.repeats.len(), 1);
+        assert_eq!(alone.repeats[0], *rep);
+        assert_eq!((alone.report.accuracy, alone.report.macro_f1), (rep.accuracy, rep.macro_f1));
+        let c = alone.report.confusion.unwrap();
+        assert_eq!(c.labels, r.confusion.as_ref().unwrap().labels);
+        for (row, add) in sum.iter_mut().zip(&c.matrix) {
+            for (x, y) in row.iter_mut().zip(add) {
+                *x += y;
+            }
+        }
+    }
+    assert_eq!(r.confusion.as_ref().unwrap().matrix, sum);
+    assert_eq!(r.n, 2 * ex.len());
+    assert_eq!(r.per_label.iter().map(|l| l.support).sum::<usize>(), 2 * ex.len());
+    let mean = (cv.repeats[0].accuracy + cv.repeats[1].accuracy) / 2.0;
+    assert!((r.accuracy - mean).abs() < 1e-12, "{} against {mean}", r.accuracy);
+    let s = cv.spread(|r| r.accuracy).unwrap();
+    assert!((s.mean - mean).abs() < 1e-12);
+    let lo = cv.repeats[0].accuracy.min(cv.repeats[1].accuracy);
+    assert_eq!(s.min, lo);
+    assert!(
+        (s.sd - (cv.repeats[0].accuracy - cv.repeats[1].accuracy).abs() / 2f64.sqrt()).abs()
+            < 1e-12
+    );
+    // Bad requests fail before any training.
+    let err = |r: usize| repeated_cross_validate(&p, ex, 3, r, &mut |_, _, _| {}).unwrap_err();
+    for bad in [0, 101] {
+        assert!(matches!(err(bad), sift_classify::Error::Param { name: "repeats", .. }));
+    }
+}
+
+/// The spread of a score over repeats, worked by hand.
+#[test]
+fn spread_by_hand() {
+    let s = Spread::of(&[0.97, 0.99, 0.98, 0.96]).unwrap();
+    assert!((s.mean - 0.975).abs() < 1e-12);
+    // Squared deviations 0.000025 + 0.000225 + 0.000025 + 0.000225 = 0.0005,
+    // over n - 1 = 3.
+    assert!((s.sd - (0.0005f64 / 3.0).sqrt()).abs() < 1e-12, "{s:?}");
+    assert_eq!((s.min, s.max), (0.96, 0.99));
+    assert_eq!(Spread::of(&[0.5]).unwrap().sd, 0.0);
+    assert!(Spread::of(&[]).is_none());
 }
 
 #[test]

@@ -309,6 +309,14 @@ fn usage_errors_exit_2_on_one_line() {
             &["--folds: must be 2 to 20"],
         );
     }
+    for r in ["0", "101"] {
+        assert_fails(
+            &run(&["eval", "--data", "/nonexistent/data.jsonl", "--folds", "3", "--repeats", r]),
+            2,
+            &["--repeats: must be 1 to 100"],
+        );
+    }
+    assert_fails(&run(&["eval", "--data", sample, "--repeats", "3"]), 2, &["--folds"]);
     let mtx = std::env::temp_dir().join("sift-never-written.mtx").display().to_string();
     assert_fails(
         &run(&["vectorize", "--input", sample, "--out", &mtx, "--hashing", "0"]),

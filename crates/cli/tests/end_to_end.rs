@@ -73,6 +73,18 @@ fn train_eval_label_summarize() {
     assert_eq!(cv["n"], report["n"], "{cv}");
     assert!(cv["micro_f1"].as_f64().unwrap() > 0.3, "{cv}");
     assert_ne!(cv["micro_f1"], report["micro_f1"], "not the model's own score");
+    // Repeated: the first repeat is the cross-validation above (the model's
+    // seed, 42 by default), the next uses seed 43; the report pools both.
+    let rep = eval_json(&["--folds", "3", "--repeats", "2"]);
+    let runs = rep["repeats"]["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2, "{rep}");
+    assert_eq!((&runs[0]["seed"], &runs[1]["seed"]), (&42.into(), &43.into()));
+    assert_eq!(runs[0]["micro_f1"], cv["micro_f1"], "{rep}");
+    assert_eq!(rep["n"].as_u64().unwrap(), 2 * cv["n"].as_u64().unwrap());
+    let spread = &rep["repeats"]["spread"]["micro_f1"];
+    let (a, b) = (runs[0]["micro_f1"].as_f64().unwrap(), runs[1]["micro_f1"].as_f64().unwrap());
+    assert_eq!(spread["min"].as_f64().unwrap(), a.min(b), "{spread}");
+    assert!((spread["mean"].as_f64().unwrap() - (a + b) / 2.0).abs() < 1e-12, "{spread}");
     // The misclassified examples: as many as the report's subset accuracy
     // leaves, the first three listed, each with other labels than its own.
     let errors = eval_json(&["--errors", "3"]);
@@ -112,6 +124,26 @@ fn train_eval_label_summarize() {
         "1",
     ]);
     assert!(text.contains(&format!("misclassified: {} of {n}", n - exact)), "{text}");
+    let text = sift(&[
+        "--quiet",
+        "eval",
+        "--model",
+        &model,
+        "--data",
+        &test,
+        "--label-field",
+        "labels",
+        "--folds",
+        "3",
+        "--repeats",
+        "2",
+    ]);
+    let head = "2 repeats of 3-fold cross-validation (seeds 42 to 43); over the repeats:";
+    assert!(text.starts_with(head), "{text}");
+    let line = text.lines().find(|l| l.trim_start().starts_with("micro-F1")).unwrap();
+    let lowest = format!("lowest {:.4}", a.min(b));
+    assert!(line.contains(&lowest), "{line}");
+    assert!(text.contains(&format!("pooled (2 predictions of each example):\nexamples {}", 2 * n)));
 
     // Label the sample article with the new model.
     let sample = root().join("datasets/samples/chip-export-curbs.txt").display().to_string();

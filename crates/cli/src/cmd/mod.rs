@@ -261,6 +261,7 @@ fn flag_of(name: &str) -> Option<&'static str> {
     Some(match name {
         "validation" => "--validation",
         "folds" => "--folds",
+        "repeats" => "--repeats",
         "c" => "--c",
         "tol" | "max_iter/tol" => "--tol",
         "nb_alpha" => "--nb-scaling",

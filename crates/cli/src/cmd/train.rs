@@ -433,6 +433,11 @@ pub struct EvalArgs {
     /// model trained from scratch on the others (K trainings).
     #[arg(long, value_name = "K")]
     folds: Option<usize>,
+    /// Repeat the cross-validation R times (1 to 100) with seeds S, S+1, ...
+    /// (S: the model's seed), each drawing other folds: the figures pool the
+    /// repeats, and the spread of each score over them is shown.
+    #[arg(long, value_name = "R", requires = "folds")]
+    repeats: Option<usize>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = crate::Format::Text)]
     format: crate::Format,
@@ -495,6 +500,7 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let cv_params = match a.folds {
         Some(k) => {
             sift_classify::check_folds(k).map_err(super::classify_usage)?;
+            sift_classify::check_repeats(a.repeats.unwrap_or(1)).map_err(super::classify_usage)?;
             let params = m.metadata().params.clone();
             params.check().map_err(super::classify_usage)?;
             Some((k, params))
@@ -507,6 +513,7 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         crate::output::check_outputs(&[("--report", path)], &inputs)?;
     }
     let examples = a.data.load(a.data_format, !m.is_multi_label(), quiet)?;
+    let mut repeats = None;
     let report = match cv_params {
         None => {
             let (report, unknown) = m.evaluate(&examples).map_err(|e| input(e.to_string()))?;
@@ -530,12 +537,16 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
                 }
             }
             let mut bar = progress_bar(quiet, "fold");
-            let cv = sift_classify::cross_validate(&params, &examples, k, &mut bar)
+            let r = a.repeats.unwrap_or(1);
+            let cv = sift_classify::repeated_cross_validate(&params, &examples, k, r, &mut bar)
                 .map_err(super::train_error)?;
             if !quiet {
                 for w in &cv.warnings {
                     eprintln!("sift: warning: {w}");
                 }
+            }
+            if a.repeats.is_some() {
+                repeats = Some(Repeats::of(&cv, k));
             }
             cv.report
         }
@@ -544,6 +555,9 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         let page =
             crate::report::html(&report, crate::models::name(a.model.as_deref()), &a.data.data);
         crate::output::write_atomic(path, |w| w.write_all(page.as_bytes()))?;
+    }
+    if let Some(rep) = repeats {
+        return write_repeated(&report, &rep, a.format, out);
     }
     let Some(n) = a.errors else { return write_report(&report, a.format, out) };
     let (found, total) = misses(&m, &examples, n);
@@ -581,6 +595,81 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What `eval --folds K --repeats R` adds to its report: each repeat's
+/// scores and their spread.
+#[derive(Debug, serde::Serialize)]
+struct Repeats {
+    folds: usize,
+    /// Each repeat: its seed and scores.
+    runs: Vec<sift_classify::RepeatScores>,
+    /// Mean, standard deviation, lowest and highest over the repeats.
+    spread: SpreadOf,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct SpreadOf {
+    accuracy: sift_classify::Spread,
+    micro_f1: sift_classify::Spread,
+    macro_f1: sift_classify::Spread,
+}
+
+impl Repeats {
+    fn of(cv: &sift_classify::CrossValidation, folds: usize) -> Repeats {
+        let zero = sift_classify::Spread { mean: 0.0, sd: 0.0, min: 0.0, max: 0.0 };
+        let spread = |f: fn(&sift_classify::RepeatScores) -> f64| cv.spread(f).unwrap_or(zero);
+        Repeats {
+            folds,
+            runs: cv.repeats.clone(),
+            spread: SpreadOf {
+                accuracy: spread(|r| r.accuracy),
+                micro_f1: spread(|r| r.micro_f1),
+                macro_f1: spread(|r| r.macro_f1),
+            },
+        }
+    }
+}
+
+/// The report of a repeated cross-validation: in JSON, the pooled report
+/// with a `repeats` object; in text, a header that says what is pooled and
+/// how each score varies, then the pooled report.
+fn write_repeated(
+    r: &Report,
+    rep: &Repeats,
+    format: crate::Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if let crate::Format::Json = format {
+        let mut v = serde_json::to_value(r)?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("repeats".into(), serde_json::to_value(rep)?);
+        }
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
+    let n = rep.runs.len();
+    let (first, last) =
+        (rep.runs.first().map_or(0, |s| s.seed), rep.runs.last().map_or(0, |s| s.seed));
+    let (repeats, seeds) = if n == 1 {
+        ("1 repeat".to_string(), format!("seed {first}"))
+    } else {
+        (format!("{n} repeats"), format!("seeds {first} to {last}"))
+    };
+    writeln!(out, "{repeats} of {}-fold cross-validation ({seeds}); over the repeats:", rep.folds)?;
+    for (name, s) in [
+        ("accuracy", rep.spread.accuracy),
+        ("micro-F1", rep.spread.micro_f1),
+        ("macro-F1", rep.spread.macro_f1),
+    ] {
+        writeln!(
+            out,
+            "  {name:<9} mean {:.4}  sd {:.4}  lowest {:.4}  highest {:.4}",
+            s.mean, s.sd, s.min, s.max
+        )?;
+    }
+    writeln!(out, "pooled ({n} prediction{} of each example):", if n == 1 { "" } else { "s" })?;
+    write_report(r, format, out)
 }
 
 /// Whether any example carries label `l`.
