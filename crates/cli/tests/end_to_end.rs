@@ -55,11 +55,14 @@ fn train_eval_label_summarize() {
     assert!(said.contains("multi-label") && said.contains("4 labels"), "{said}");
 
     // Paragraphs the model never saw.
-    let eval_json = |extra: &[&str]| -> serde_json::Value {
+    let eval = |extra: &[&str]| -> String {
         let mut args = vec!["--quiet", "eval", "--model", &model, "--data", &test];
-        args.extend(["--label-field", "labels", "--format", "json"]);
+        args.extend(["--label-field", "labels"]);
         args.extend_from_slice(extra);
-        serde_json::from_str(&sift(&args)).unwrap()
+        sift(&args)
+    };
+    let eval_json = |extra: &[&str]| -> serde_json::Value {
+        serde_json::from_str(&eval(&[extra, &["--format", "json"]].concat())).unwrap()
     };
     let report = eval_json(&[]);
     let micro = report["micro_f1"].as_f64().unwrap();
@@ -111,33 +114,9 @@ fn train_eval_label_summarize() {
         let snippet = e["text"].as_str().unwrap();
         assert!(words.join(" ").starts_with(snippet) && snippet.chars().count() > 20, "{e}");
     }
-    let text = sift(&[
-        "--quiet",
-        "eval",
-        "--model",
-        &model,
-        "--data",
-        &test,
-        "--label-field",
-        "labels",
-        "--errors",
-        "1",
-    ]);
+    let text = eval(&["--errors", "1"]);
     assert!(text.contains(&format!("misclassified: {} of {n}", n - exact)), "{text}");
-    let text = sift(&[
-        "--quiet",
-        "eval",
-        "--model",
-        &model,
-        "--data",
-        &test,
-        "--label-field",
-        "labels",
-        "--folds",
-        "3",
-        "--repeats",
-        "2",
-    ]);
+    let text = eval(&["--folds", "3", "--repeats", "2"]);
     let head = "2 repeats of 3-fold cross-validation (seeds 42 to 43); over the repeats:";
     assert!(text.starts_with(head), "{text}");
     let line = text.lines().find(|l| l.trim_start().starts_with("micro-F1")).unwrap();
