@@ -34,8 +34,24 @@ pub struct CrossValidation {
     pub report: Report,
     /// Each repeat's own scores, in seed order (one entry without repeats).
     pub repeats: Vec<RepeatScores>,
+    /// The data's labels, sorted: what [`HeldOut::labels`] indexes and the
+    /// order of [`HeldOut::probabilities`].
+    pub labels: Vec<String>,
+    /// Per repeat (in seed order), per example (in data order): what the
+    /// model of the folds it was not in predicted.
+    pub held_out: Vec<Vec<HeldOut>>,
     /// Warnings from the folds' training runs.
     pub warnings: Vec<String>,
+}
+
+/// An example's out-of-fold prediction.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HeldOut {
+    /// Predicted labels, indices into [`CrossValidation::labels`], sorted.
+    pub labels: Vec<usize>,
+    /// Probability of each of [`CrossValidation::labels`] (0 for a label
+    /// the fold's model did not see).
+    pub probabilities: Vec<f32>,
 }
 
 /// One repeat of a cross-validation: the seed that drew its folds (and
@@ -170,7 +186,7 @@ pub fn repeated_cross_validate(
             )));
         }
     }
-    let mut pooled = OutOfFold::default();
+    let mut held_out = Vec::with_capacity(repeats);
     let mut scores = Vec::with_capacity(repeats);
     let mut warnings = Vec::new();
     for r in 0..repeats {
@@ -183,60 +199,51 @@ pub fn repeated_cross_validate(
             }
         };
         let run = TrainParams { seed, ..inner.clone() };
-        let oof = out_of_fold(&run, examples, &labels, &truth, k, &at, &mut |f| {
+        let (held, w) = out_of_fold(&run, examples, &labels, &truth, k, &at, &mut |f| {
             progress("fold", r * k + f, repeats * k)
         })?;
-        warnings.extend(oof.warnings.iter().cloned());
-        let report = oof.report(&labels, &truth, p.multi_label, 1);
+        warnings.extend(w);
+        let report = report(&labels, &truth, p.multi_label, std::slice::from_ref(&held));
         scores.push(RepeatScores {
             seed,
             accuracy: report.accuracy,
             micro_f1: report.micro_f1,
             macro_f1: report.macro_f1,
         });
-        pooled.pred.extend(oof.pred);
-        pooled.probs.extend(oof.probs);
+        held_out.push(held);
     }
     progress("fold", repeats * k, repeats * k);
-    let report = pooled.report(&labels, &truth, p.multi_label, repeats);
-    Ok(CrossValidation { report, repeats: scores, warnings })
+    let report = report(&labels, &truth, p.multi_label, &held_out);
+    Ok(CrossValidation { report, repeats: scores, labels, held_out, warnings })
 }
 
-/// Out-of-fold predictions: per example (repeat after repeat, when
-/// pooled), its label indices and probabilities over all labels.
-#[derive(Default)]
-struct OutOfFold {
-    pred: Vec<Vec<usize>>,
-    /// A label the fold's model lacks gets 0.
-    probs: Vec<Vec<f32>>,
-    warnings: Vec<String>,
-}
-
-impl OutOfFold {
-    /// The report of these predictions against `truth`, repeated `times`
-    /// (once per pooled repeat).
-    fn report(
-        &self,
-        labels: &[String],
-        truth: &[Vec<usize>],
-        multi_label: bool,
-        times: usize,
-    ) -> Report {
-        let truth: Vec<Vec<usize>> = std::iter::repeat_n(truth, times).flatten().cloned().collect();
-        if multi_label {
-            metrics::multi_label(labels, &truth, &self.pred)
-        } else {
-            let t: Vec<usize> = truth.iter().map(|v| v[0]).collect();
-            let p: Vec<usize> = self.pred.iter().map(|v| v.first().copied().unwrap_or(0)).collect();
-            let mut r = metrics::single_label(labels, &t, &p);
-            r.probabilities = metrics::probability_scores(&t, &self.probs);
-            r
-        }
+/// The report of the repeats' out-of-fold predictions, pooled, against
+/// `truth` (once per repeat).
+fn report(
+    labels: &[String],
+    truth: &[Vec<usize>],
+    multi_label: bool,
+    repeats: &[Vec<HeldOut>],
+) -> Report {
+    let truth: Vec<&Vec<usize>> = std::iter::repeat_n(truth, repeats.len()).flatten().collect();
+    let held: Vec<&HeldOut> = repeats.iter().flatten().collect();
+    if multi_label {
+        let t: Vec<Vec<usize>> = truth.into_iter().cloned().collect();
+        let p: Vec<Vec<usize>> = held.iter().map(|h| h.labels.clone()).collect();
+        metrics::multi_label(labels, &t, &p)
+    } else {
+        let t: Vec<usize> = truth.iter().map(|v| v[0]).collect();
+        let p: Vec<usize> = held.iter().map(|h| h.labels.first().copied().unwrap_or(0)).collect();
+        let probs: Vec<Vec<f32>> = held.iter().map(|h| h.probabilities.clone()).collect();
+        let mut r = metrics::single_label(labels, &t, &p);
+        r.probabilities = metrics::probability_scores(&t, &probs);
+        r
     }
 }
 
-/// One `k`-fold cross-validation with `run`'s seed; `at(f)` names fold `f`
-/// in errors and warnings, `progress(f)` is called before each fold.
+/// One `k`-fold cross-validation with `run`'s seed: each example's
+/// out-of-fold prediction, and the folds' training warnings. `at(f)` names
+/// fold `f` in errors and warnings, `progress(f)` is called before each fold.
 fn out_of_fold(
     run: &TrainParams,
     examples: &[Example],
@@ -245,15 +252,12 @@ fn out_of_fold(
     k: usize,
     at: &dyn Fn(usize) -> String,
     progress: &mut dyn FnMut(usize),
-) -> Result<OutOfFold> {
+) -> Result<(Vec<HeldOut>, Vec<String>)> {
     let strata: Vec<usize> =
         truth.iter().map(|v| v.first().copied().unwrap_or(labels.len())).collect();
     let fold = stratified_folds(&strata, k, run.seed);
-    let mut oof = OutOfFold {
-        pred: vec![Vec::new(); examples.len()],
-        probs: vec![Vec::new(); examples.len()],
-        warnings: Vec::new(),
-    };
+    let mut out = vec![HeldOut::default(); examples.len()];
+    let mut warnings = Vec::new();
     for f in 0..k {
         progress(f);
         let (held, fit): (Vec<usize>, Vec<usize>) =
@@ -268,7 +272,7 @@ fn out_of_fold(
         };
         let trained =
             train_with_progress(run, &fit_examples, &mut |_, _, _| {}).map_err(in_fold)?;
-        oof.warnings.extend(trained.warnings.iter().map(|w| format!("{}: {w}", at(f))));
+        warnings.extend(trained.warnings.iter().map(|w| format!("{}: {w}", at(f))));
         let model = trained.model;
         // The fold model's label `c` is the data's label `global[c]`.
         let global: Vec<Option<usize>> =
@@ -277,15 +281,14 @@ fn out_of_fold(
         for (&i, prediction) in held.iter().zip(model.predict(&texts, None)) {
             let mut v: Vec<usize> = prediction.labels.iter().filter_map(|&c| global[c]).collect();
             v.sort_unstable();
-            oof.pred[i] = v;
             let mut q = vec![0.0f32; labels.len()];
             for (&g, &pr) in global.iter().zip(&prediction.probabilities) {
                 if let Some(g) = g {
                     q[g] = pr;
                 }
             }
-            oof.probs[i] = q;
+            out[i] = HeldOut { labels: v, probabilities: q };
         }
     }
-    Ok(oof)
+    Ok((out, warnings))
 }

@@ -51,7 +51,7 @@ mod train;
 pub use bayes::{NaiveBayes, NaiveBayesParams, NaiveBayesValidParams, NbKind};
 pub use calibration::{CalibrationMethod, Calibrator, Isotonic, Platt};
 pub use cv::{
-    check_folds, check_repeats, cross_validate, repeated_cross_validate, CrossValidation,
+    check_folds, check_repeats, cross_validate, repeated_cross_validate, CrossValidation, HeldOut,
     RepeatScores, Spread, MAX_REPEATS,
 };
 pub use data::{

@@ -114,6 +114,32 @@ fn train_eval_label_summarize() {
         let snippet = e["text"].as_str().unwrap();
         assert!(words.join(" ").starts_with(snippet) && snippet.chars().count() > 20, "{e}");
     }
+    // Out of fold: every miss listed, each counted in the repeats it was
+    // wrong in, the most often wrong first; together they are the pooled
+    // report's misses.
+    let oof = eval_json(&["--folds", "3", "--repeats", "2", "--errors", "1000"]);
+    let pooled = oof["n"].as_u64().unwrap();
+    let right = (oof["accuracy"].as_f64().unwrap() * pooled as f64).round() as u64;
+    let listed = oof["errors"].as_array().unwrap();
+    assert_eq!(oof["misclassified"].as_u64().unwrap(), listed.len() as u64);
+    let wrong_in: Vec<u64> = listed.iter().map(|e| e["wrong_in"].as_u64().unwrap()).collect();
+    assert_eq!(wrong_in.iter().sum::<u64>(), pooled - right, "{oof}");
+    assert!(
+        wrong_in.windows(2).all(|w| w[0] >= w[1]) && wrong_in.iter().all(|w| (1..=2).contains(w))
+    );
+    for e in listed {
+        let k = e["example"].as_u64().unwrap() as usize;
+        assert_eq!(e["truth"], test_lines[k - 1]["labels"], "{e}");
+        assert_ne!(e["predicted"], e["truth"], "{e}");
+    }
+    let text = eval(&["--folds", "3", "--errors", "2"]);
+    let once = eval_json(&["--folds", "3", "--errors", "2"]);
+    let head = format!(
+        "misclassified out of fold: {} of {n} (the first 2,",
+        once["misclassified"].as_u64().unwrap()
+    );
+    assert!(text.contains(&head), "{text}");
+    assert!(once["errors"][0]["wrong_in"] == 1 && !text.contains("wrong in"), "{once}");
     let text = eval(&["--errors", "1"]);
     assert!(text.contains(&format!("misclassified: {} of {n}", n - exact)), "{text}");
     let text = eval(&["--folds", "3", "--repeats", "2"]);

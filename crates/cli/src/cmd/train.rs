@@ -444,9 +444,10 @@ pub struct EvalArgs {
     /// Also write a self-contained HTML report (confusion heat map, per-label bars).
     #[arg(long, value_name = "FILE")]
     report: Option<String>,
-    /// Also list the first N misclassified examples (their number in the
-    /// data, true and predicted labels, and the start of the text).
-    #[arg(long, value_name = "N", conflicts_with = "folds")]
+    /// Also list N misclassified examples (their number in the data, true
+    /// and predicted labels, and the start of the text): the first N, or
+    /// with --folds those most often wrong out of fold first.
+    #[arg(long, value_name = "N")]
     errors: Option<usize>,
 }
 
@@ -459,38 +460,81 @@ struct Miss {
     predicted: Vec<String>,
     /// The model's probability of each predicted label.
     probabilities: Vec<f32>,
+    /// With --folds: in how many repeats the example was predicted wrong
+    /// (`predicted` is its first wrong prediction).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wrong_in: Option<usize>,
     /// The text's first 100 characters, runs of white space as one space.
     text: String,
 }
 
-/// The first `n` examples whose predicted labels differ from their own, and
-/// how many there are in all.
-fn misses(m: &sift_classify::Model, examples: &[Example], n: usize) -> (Vec<Miss>, usize) {
-    let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+/// A prediction: labels and the probability of each.
+type Predicted = (Vec<String>, Vec<f32>);
+
+/// The examples whose predicted labels differ from their own (in any of
+/// the predictions `predicted(i)` gives for example `i`: one per repeat),
+/// and how many there are. Without repeats (`repeats` None), the first `n`
+/// in data order; with them, the `n` wrong in most repeats first (then in
+/// data order).
+fn misses(
+    examples: &[Example],
+    n: usize,
+    repeats: Option<usize>,
+    predicted: &dyn Fn(usize) -> Vec<Predicted>,
+) -> (Vec<Miss>, usize) {
     let mut found = Vec::new();
-    let mut total = 0;
-    for (i, (e, p)) in examples.iter().zip(m.predict(&texts, None)).enumerate() {
-        let mut predicted: Vec<&str> = p.labels.iter().map(|&l| m.labels()[l].as_str()).collect();
+    for (i, e) in examples.iter().enumerate() {
         let mut truth: Vec<&str> = e.labels.iter().map(String::as_str).collect();
-        predicted.sort_unstable();
         truth.sort_unstable();
         truth.dedup();
-        if predicted == truth {
-            continue;
-        }
-        total += 1;
-        if found.len() < n {
-            let words: Vec<&str> = e.text.split_whitespace().collect();
-            found.push(Miss {
-                example: i + 1,
-                truth: e.labels.clone(),
-                predicted: p.labels.iter().map(|&l| m.labels()[l].clone()).collect(),
-                probabilities: p.labels.iter().map(|&l| p.probabilities[l]).collect(),
-                text: words.join(" ").chars().take(100).collect(),
-            });
-        }
+        let wrong: Vec<Predicted> = predicted(i)
+            .into_iter()
+            .filter(|(labels, _)| {
+                let mut p: Vec<&str> = labels.iter().map(String::as_str).collect();
+                p.sort_unstable();
+                p != truth
+            })
+            .collect();
+        let Some((labels, probabilities)) = wrong.first().cloned() else { continue };
+        let words: Vec<&str> = e.text.split_whitespace().collect();
+        found.push(Miss {
+            example: i + 1,
+            truth: e.labels.clone(),
+            predicted: labels,
+            probabilities,
+            wrong_in: repeats.map(|_| wrong.len()),
+            text: words.join(" ").chars().take(100).collect(),
+        });
     }
+    let total = found.len();
+    // Stable: equal counts stay in data order.
+    found.sort_by_key(|m| std::cmp::Reverse(m.wrong_in));
+    found.truncate(n);
     (found, total)
+}
+
+/// What the model predicts for each example, for [`misses`].
+fn model_predictions(m: &sift_classify::Model, examples: &[Example]) -> Vec<Predicted> {
+    let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+    m.predict(&texts, None)
+        .into_iter()
+        .map(|p| {
+            let labels = p.labels.iter().map(|&l| m.labels()[l].clone()).collect();
+            (labels, p.labels.iter().map(|&l| p.probabilities[l]).collect())
+        })
+        .collect()
+}
+
+/// Example `i`'s out-of-fold prediction in each repeat, for [`misses`].
+fn held_out_predictions(cv: &sift_classify::CrossValidation, i: usize) -> Vec<Predicted> {
+    cv.held_out
+        .iter()
+        .map(|repeat| {
+            let h = &repeat[i];
+            let labels = h.labels.iter().map(|&l| cv.labels[l].clone()).collect();
+            (labels, h.labels.iter().map(|&l| h.probabilities[l]).collect())
+        })
+        .collect()
 }
 
 pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
@@ -514,6 +558,7 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     }
     let examples = a.data.load(a.data_format, !m.is_multi_label(), quiet)?;
     let mut repeats = None;
+    let mut errors = None;
     let report = match cv_params {
         None => {
             let (report, unknown) = m.evaluate(&examples).map_err(|e| input(e.to_string()))?;
@@ -522,6 +567,10 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
                     "sift: warning: labels the model does not know (counted as misses): {}",
                     unknown.join(", ")
                 );
+            }
+            if let Some(n) = a.errors {
+                let predicted = model_predictions(&m, &examples);
+                errors = Some(misses(&examples, n, None, &|i| vec![predicted[i].clone()]));
             }
             report
         }
@@ -548,6 +597,9 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
             if a.repeats.is_some() {
                 repeats = Some(Repeats::of(&cv, k));
             }
+            if let Some(n) = a.errors {
+                errors = Some(misses(&examples, n, Some(r), &|i| held_out_predictions(&cv, i)));
+            }
             cv.report
         }
     };
@@ -556,43 +608,75 @@ pub fn eval(a: EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
             crate::report::html(&report, crate::models::name(a.model.as_deref()), &a.data.data);
         crate::output::write_atomic(path, |w| w.write_all(page.as_bytes()))?;
     }
-    if let Some(rep) = repeats {
-        return write_repeated(&report, &rep, a.format, out);
-    }
-    let Some(n) = a.errors else { return write_report(&report, a.format, out) };
-    let (found, total) = misses(&m, &examples, n);
     match a.format {
         crate::Format::Json => {
             let mut v = serde_json::to_value(&report)?;
             if let Some(o) = v.as_object_mut() {
-                o.insert("misclassified".into(), serde_json::json!(total));
-                o.insert("errors".into(), serde_json::to_value(&found)?);
+                if let Some(rep) = &repeats {
+                    o.insert("repeats".into(), serde_json::to_value(rep)?);
+                }
+                if let Some((found, total)) = &errors {
+                    o.insert("misclassified".into(), serde_json::json!(total));
+                    o.insert("errors".into(), serde_json::to_value(found)?);
+                }
             }
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         }
         crate::Format::Text => {
+            if let Some(rep) = &repeats {
+                write_spread(rep, out)?;
+            }
             write_report(&report, a.format, out)?;
-            writeln!(
-                out,
-                "\nmisclassified: {total} of {} (the first {}, numbered from 1 in the data)",
-                examples.len(),
-                found.len()
-            )?;
-            let labels =
-                |v: &[String]| if v.is_empty() { "(none)".to_string() } else { v.join(",") };
-            for e in &found {
-                let p: Vec<String> = e.probabilities.iter().map(|p| format!("{p:.2}")).collect();
-                writeln!(
-                    out,
-                    "  #{:<6} true {:<14} predicted {} ({})\n          {}",
-                    e.example,
-                    labels(&e.truth),
-                    labels(&e.predicted),
-                    p.join(", "),
-                    e.text
-                )?;
+            if let Some((found, total)) = &errors {
+                write_misses(found, *total, examples.len(), a.folds.map(|_| a.repeats), out)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// The text listing of `eval --errors`. `cv` is `Some(repeats)` for
+/// out-of-fold predictions (`repeats` None when not asked for).
+fn write_misses(
+    found: &[Miss],
+    total: usize,
+    n: usize,
+    cv: Option<Option<usize>>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let shown = found.len();
+    match cv {
+        None => writeln!(
+            out,
+            "\nmisclassified: {total} of {n} (the first {shown}, numbered from 1 in the data)"
+        )?,
+        Some(None) => writeln!(
+            out,
+            "\nmisclassified out of fold: {total} of {n} (the first {shown}, numbered from 1 in \
+             the data)"
+        )?,
+        Some(Some(r)) => writeln!(
+            out,
+            "\nmisclassified out of fold in at least one of {r} repeats: {total} of {n} ({shown} \
+             shown, those wrong in most repeats first, numbered from 1 in the data)"
+        )?,
+    }
+    let labels = |v: &[String]| if v.is_empty() { "(none)".to_string() } else { v.join(",") };
+    for e in found {
+        let p: Vec<String> = e.probabilities.iter().map(|p| format!("{p:.2}")).collect();
+        let times = match (cv, e.wrong_in) {
+            (Some(Some(r)), Some(w)) => format!("  wrong in {w} of {r}"),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "  #{:<6} true {:<14} predicted {} ({}){times}\n          {}",
+            e.example,
+            labels(&e.truth),
+            labels(&e.predicted),
+            p.join(", "),
+            e.text
+        )?;
     }
     Ok(())
 }
@@ -631,23 +715,9 @@ impl Repeats {
     }
 }
 
-/// The report of a repeated cross-validation: in JSON, the pooled report
-/// with a `repeats` object; in text, a header that says what is pooled and
-/// how each score varies, then the pooled report.
-fn write_repeated(
-    r: &Report,
-    rep: &Repeats,
-    format: crate::Format,
-    out: &mut dyn Write,
-) -> Result<()> {
-    if let crate::Format::Json = format {
-        let mut v = serde_json::to_value(r)?;
-        if let Some(o) = v.as_object_mut() {
-            o.insert("repeats".into(), serde_json::to_value(rep)?);
-        }
-        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-        return Ok(());
-    }
+/// The header of a repeated cross-validation's text report: what is
+/// pooled, and how each score varies over the repeats.
+fn write_spread(rep: &Repeats, out: &mut dyn Write) -> Result<()> {
     let n = rep.runs.len();
     let (first, last) =
         (rep.runs.first().map_or(0, |s| s.seed), rep.runs.last().map_or(0, |s| s.seed));
@@ -669,7 +739,7 @@ fn write_repeated(
         )?;
     }
     writeln!(out, "pooled ({n} prediction{} of each example):", if n == 1 { "" } else { "s" })?;
-    write_report(r, format, out)
+    Ok(())
 }
 
 /// Whether any example carries label `l`.
