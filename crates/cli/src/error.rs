@@ -6,7 +6,7 @@
 //! | 1 | unexpected internal error |
 //! | 2 | usage error: unknown flag, bad value, conflicting options |
 //! | 3 | input error: missing or unreadable file, a directory where a file was expected, bad JSON/CSV line, missing field, bad labels |
-//! | 4 | model error: corrupt, truncated or incompatible model file |
+//! | 4 | model error: corrupt, truncated or incompatible model file (or `--vectorizer` file) |
 //! | 5 | output error: the output file cannot be written |
 
 use std::fmt;

@@ -24,6 +24,15 @@ pub fn open(path: &str) -> Result<Box<dyn BufRead>> {
     }
 }
 
+/// The bytes of a file that `what` names ("a vectorizer file"), with the
+/// errors of [`open`] (no stdin, no gunzipping).
+pub fn read_file(path: &str, what: &str) -> Result<Vec<u8>> {
+    if Path::new(path).is_dir() {
+        return Err(input(format!("{path}: is a directory, expected {what}")));
+    }
+    std::fs::read(path).map_err(|e| input(format!("{path}: cannot read: {}", io_reason(&e))))
+}
+
 /// A short reason for an I/O error ("no such file", "permission denied").
 pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {

@@ -14,8 +14,8 @@ pub static DEFAULT_THEMES: &[u8] = include_bytes!("../../../models/themes.sift")
 pub const DEFAULT_NAME: &str = "<default theme model>";
 
 /// Loads `path`, or the embedded default model when `None`. A missing or
-/// unreadable file is an input error (exit 3); a damaged, truncated or
-/// incompatible one a model error (exit 4).
+/// unreadable file, or a directory, is an input error (exit 3); a damaged,
+/// truncated or incompatible one a model error (exit 4).
 ///
 /// A model file is mapped rather than read (`Model::load_mapped`): the
 /// default 20 Newsgroups model (35 MB) loads and indexes in a fresh process
@@ -24,6 +24,9 @@ pub const DEFAULT_NAME: &str = "<default theme model>";
 pub fn load(path: Option<&str>) -> Result<Model> {
     match path {
         None => Model::from_bytes(DEFAULT_THEMES, DEFAULT_NAME).map_err(|e| model(e.to_string())),
+        Some(p) if Path::new(p).is_dir() => {
+            Err(input(format!("{p}: is a directory, expected a model file")))
+        }
         // SAFETY: every sift command is one short process that loads its
         // model at the start and exits when done; sift replaces model
         // files by renaming (never in place), and a user rewriting the

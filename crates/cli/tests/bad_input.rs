@@ -348,6 +348,11 @@ fn corrupt_truncated_or_foreign_models_exit_4() {
     assert_fails(&run(&["inspect", &foreign]), 4, &[&foreign]);
     let missing = dir.path().join("gone.sift").display().to_string();
     assert_fails(&run(&["eval", "--model", &missing, "--data", sample]), 3, &[&missing]);
+    // A folder is an input error (exit 3), as for every other input.
+    let folder = dir.path().display().to_string();
+    let expected = format!("{folder}: is a directory, expected a model file");
+    assert_fails(&run(&["inspect", &folder]), 3, &[&expected]);
+    assert_fails(&run(&["label", sample, "--model", &folder]), 3, &[&expected]);
 }
 
 #[test]

@@ -132,20 +132,26 @@ fn bad_flags_are_usage_errors() {
     assert!(err.contains("unknown language"), "{err}");
 }
 
+/// Lines `range` of the 20 Newsgroups training file (real posts), as JSON
+/// Lines text.
+fn posts(range: std::ops::Range<usize>) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/20newsgroups-bydate/train.jsonl.gz");
+    let file = std::fs::File::open(&path).unwrap();
+    std::io::BufRead::lines(std::io::BufReader::new(flate2::read::GzDecoder::new(file)))
+        .skip(range.start)
+        .take(range.len())
+        .map(|l| l.unwrap() + "\n")
+        .collect()
+}
+
 /// `--stream` (two passes, one batch in memory) writes the same bytes as the
 /// in-memory path, on 300 real 20 Newsgroups posts, with small batches and
 /// in both precisions; a malformed line is still reported by number.
 #[test]
 fn streaming_writes_the_same_files() {
     let dir = tempfile::tempdir().unwrap();
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/20newsgroups-bydate/train.jsonl.gz");
-    let file = std::fs::File::open(&path).unwrap();
-    let text: String =
-        std::io::BufRead::lines(std::io::BufReader::new(flate2::read::GzDecoder::new(file)))
-            .take(300)
-            .map(|l| l.unwrap() + "\n")
-            .collect();
+    let text = posts(0..300);
     let input = write(&dir, "posts.jsonl", &text);
     let run = |tag: &str, extra: &[&str]| -> (Vec<u8>, Vec<u8>) {
         let out = dir.path().join(format!("{tag}.mtx"));
@@ -181,4 +187,140 @@ fn streaming_writes_the_same_files() {
     assert_eq!(o.status.code(), Some(3), "{err}");
     assert!(err.contains(&format!("bad.jsonl:{line}:")), "{err}");
     assert!(!out.exists());
+}
+
+/// `--save-vectorizer` then `--vectorizer`: other data gets the training
+/// data's columns and IDF, as scikit-learn's `fit` on one set and
+/// `transform` on another; the training data itself comes back byte for
+/// byte. Bad uses fail with their exit code and write nothing.
+#[test]
+fn a_saved_vectorizer_gives_other_data_the_same_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let (train, other) = (posts(0..200), posts(200..260));
+    let train_in = write(&dir, "train.jsonl", &train);
+    let other_in = write(&dir, "other.jsonl", &other);
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let run = |args: &[&str]| {
+        let o = sift().arg("vectorize").args(args).output().unwrap();
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    let fit = ["--ngram-range", "1,2", "--min-df", "2", "--sublinear-tf", "--tokenizer", "sklearn"];
+    let (saved, fitted, vocab) = (path("v.vec"), path("fit.mtx"), path("fit.txt"));
+    run(&[
+        &["--input", &train_in, "--out", &fitted, "--vocab-out", &vocab][..],
+        &fit,
+        &["--save-vectorizer", &saved],
+    ]
+    .concat());
+    // The training data again, through the saved vectorizer.
+    let (again, again_vocab) = (path("again.mtx"), path("again.txt"));
+    run(&[
+        "--input",
+        &train_in,
+        "--out",
+        &again,
+        "--vocab-out",
+        &again_vocab,
+        "--vectorizer",
+        &saved,
+    ]);
+    assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&fitted).unwrap());
+    assert_eq!(std::fs::read(&again_vocab).unwrap(), std::fs::read(&vocab).unwrap());
+    // Other data: what the library's vectorizer, fitted on the training
+    // texts, makes of it; streamed in small batches, the same bytes.
+    let other_out = path("other.mtx");
+    run(&["--input", &other_in, "--out", &other_out, "--vectorizer", &saved, "--f64"]);
+    let streamed = path("streamed.mtx");
+    let args = ["--input", &other_in, "--out", &streamed, "--vectorizer", &saved, "--f64"];
+    run(&[&args[..], &["--stream", "--batch", "7"]].concat());
+    assert_eq!(std::fs::read(&streamed).unwrap(), std::fs::read(&other_out).unwrap());
+    let texts = |s: &str| -> Vec<String> {
+        s.lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let v = sift_tfidf::TfidfParams::new()
+        .ngram_range(1, 2)
+        .min_df(sift_tfidf::DocFreq::Count(2))
+        .sublinear_tf(true)
+        .check()
+        .unwrap()
+        .fit(&texts(&train))
+        .unwrap();
+    let x = v.transform_as::<_, f64>(&texts(&other));
+    let mtx = std::fs::read_to_string(&other_out).unwrap();
+    let mut lines = mtx.lines().filter(|l| !l.starts_with('%'));
+    let header: Vec<usize> = lines.next().unwrap().split(' ').map(|n| n.parse().unwrap()).collect();
+    assert_eq!(header, [60, v.vocabulary().len(), x.nnz()]);
+    let entries: Vec<(usize, usize, f64)> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            (
+                f[0].parse::<usize>().unwrap() - 1,
+                f[1].parse::<usize>().unwrap() - 1,
+                f[2].parse().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(usize, usize, f64)> = x
+        .rows()
+        .enumerate()
+        .flat_map(|(r, (cols, vals))| cols.iter().zip(vals).map(move |(&c, &v)| (r, c as usize, v)))
+        .collect();
+    assert_eq!(entries.len(), want.len());
+    for (got, want) in entries.iter().zip(&want) {
+        assert_eq!((got.0, got.1), (want.0, want.1));
+        assert!((got.2 - want.2).abs() < 1e-12, "{got:?} against {want:?}");
+    }
+    // Bad uses.
+    let never = path("never.mtx");
+    let with = |extra: &[&str]| {
+        failure(&[&["vectorize", "--input", &other_in, "--out", &never][..], extra].concat())
+    };
+    let (code, err) = with(&["--vectorizer", &saved, "--min-df", "3"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--vectorizer") && err.contains("--min-df"), "{err}");
+    let (code, err) = with(&["--vectorizer", &saved, "--save-vectorizer", &path("x.vec")]);
+    assert_eq!(code, 2, "{err}");
+    let damaged = path("damaged.vec");
+    let mut bytes = std::fs::read(&saved).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&damaged, &bytes).unwrap();
+    let (code, err) = with(&["--vectorizer", &damaged]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("damaged.vec: ") && err.contains("truncated"), "{err}");
+    let (code, err) = with(&["--vectorizer", &train_in]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("not a sift vectorizer file"), "{err}");
+    let (code, err) = with(&["--vectorizer", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("is a directory, expected a vectorizer file"), "{err}");
+    let (code, err) = with(&["--vectorizer", &path("missing.vec")]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("missing.vec: cannot read: no such file"), "{err}");
+    let hashed = path("h.vec");
+    run(&[
+        "--input",
+        &train_in,
+        "--out",
+        &path("h.mtx"),
+        "--hashing",
+        "64",
+        "--save-vectorizer",
+        &hashed,
+    ]);
+    let (code, err) = with(&["--vectorizer", &hashed, "--vocab-out", &path("h.txt")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("hashing vectorizer"), "{err}");
+    let empty = write(&dir, "empty.jsonl", "");
+    let (code, err) =
+        failure(&["vectorize", "--input", &empty, "--out", &never, "--vectorizer", &saved]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("empty.jsonl: no records"), "{err}");
+    assert!(!std::path::Path::new(&never).exists(), "no output is written on failure");
 }

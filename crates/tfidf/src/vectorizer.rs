@@ -1315,9 +1315,15 @@ impl TfidfVectorizer {
         Ok(TfidfVectorizer { settings, analyzer, features, idf: state.idf, n_docs: state.n_docs })
     }
 
+    /// The bytes of a file of its own (magic, version, checksum), as
+    /// [`TfidfVectorizer::save`] writes and [`TfidfVectorizer::load`] reads.
+    pub fn to_file_bytes(&self) -> Vec<u8> {
+        container::encode(MAGIC, FORMAT_VERSION, &self.to_bytes())
+    }
+
     /// Saves to a file of its own (magic, version, checksum), atomically.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let bytes = container::encode(MAGIC, FORMAT_VERSION, &self.to_bytes());
+        let bytes = self.to_file_bytes();
         container::write_atomic(path, &bytes)
             .map_err(|source| Error::Io { path: path.to_path_buf(), source })
     }
@@ -1326,8 +1332,17 @@ impl TfidfVectorizer {
     pub fn load(path: &Path) -> Result<Self> {
         let bytes =
             std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-        let (_, payload) = container::decode(&bytes, MAGIC, "sift vectorizer", FORMAT_VERSION)
-            .map_err(|e: ContainerError| Error::Format(format!("{}: {e}", path.display())))?;
+        Self::from_file_bytes(&bytes).map_err(|e| match e {
+            Error::Format(m) => Error::Format(format!("{}: {m}", path.display())),
+            other => other,
+        })
+    }
+
+    /// Reads the bytes of a file written by [`TfidfVectorizer::save`]
+    /// (checked: magic, version, length, checksum, then the contents).
+    pub fn from_file_bytes(bytes: &[u8]) -> Result<Self> {
+        let (_, payload) = container::decode(bytes, MAGIC, "sift vectorizer", FORMAT_VERSION)
+            .map_err(|e: ContainerError| Error::Format(e.to_string()))?;
         Self::from_bytes(payload)
     }
 }

@@ -75,6 +75,19 @@ pub struct Args {
     /// With --stream: records per batch.
     #[arg(long, value_name = "N", default_value_t = 4096, requires = "stream")]
     batch: usize,
+    /// Also save the fitted vectorizer (its settings, vocabulary and IDF) to
+    /// FILE, to give other data the same columns later with --vectorizer.
+    #[arg(long, value_name = "FILE")]
+    save_vectorizer: Option<String>,
+    /// Transform the input with a vectorizer saved by --save-vectorizer
+    /// instead of fitting one on it: the same columns and IDF, so that, for
+    /// instance, test features line up with training features. The fitting
+    /// flags do not apply.
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "save_vectorizer", "ngram_range", "min_df", "max_df", "max_features", "binary",
+        "sublinear_tf", "no_smooth_idf", "no_idf", "norm", "tokenizer", "stem", "hashing",
+    ])]
+    vectorizer: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -85,6 +98,9 @@ enum NormArg {
 }
 
 pub fn run(a: Args) -> Result<()> {
+    if let Some(path) = &a.vectorizer {
+        return transform_only(&a, path);
+    }
     let analyzer = analyzer_config(a.tokenizer, a.stem.as_deref(), a.ngram_range)?;
     if a.hashing.is_some() && a.vocab_out.is_some() {
         return Err(usage("--vocab-out: hashing mode keeps no vocabulary"));
@@ -109,11 +125,7 @@ pub fn run(a: Args) -> Result<()> {
         params = params.max_df(d);
     }
     let params = params.check().map_err(super::tfidf_usage)?;
-    // Both outputs are refused up front, so a bad --vocab-out does not leave
-    // a matrix without its vocabulary after the whole corpus was read.
-    let mut outputs = vec![("--out", a.out.as_str())];
-    outputs.extend(a.vocab_out.as_deref().map(|v| ("--vocab-out", v)));
-    crate::output::check_outputs(&outputs, &[("--input", &a.input)])?;
+    check_outputs(&a, &[])?;
     if a.stream {
         if a.batch == 0 {
             return Err(usage("--batch: expected at least 1"));
@@ -126,21 +138,96 @@ pub fn run(a: Args) -> Result<()> {
         Ok(())
     })?;
     if texts.is_empty() {
-        return Err(input(format!(
-            "{}: no records, expected JSON Lines with a \"{}\" field",
-            a.input, a.text_field
-        )));
+        return Err(no_records(&a));
     }
     let fit = |e: sift_tfidf::Error| input(format!("{}: {}", a.input, super::tfidf_data_error(&e)));
-    if a.f64 {
+    let v = if a.f64 {
         let (v, x) = params.fit_transform_as::<_, f64>(&texts).map_err(fit)?;
         write_mtx(&a.out, &x)?;
-        write_vocab(a.vocab_out.as_deref(), &v)
+        v
     } else {
         let (v, x) = params.fit_transform(&texts).map_err(fit)?;
         write_mtx(&a.out, &x)?;
-        write_vocab(a.vocab_out.as_deref(), &v)
+        v
+    };
+    write_fitted(&a, &v)
+}
+
+/// Refuses bad outputs up front, so that a bad --vocab-out does not leave
+/// a matrix without its vocabulary after the whole corpus was read.
+fn check_outputs(a: &Args, more_inputs: &[(&str, &str)]) -> Result<()> {
+    let mut outputs = vec![("--out", a.out.as_str())];
+    outputs.extend(a.vocab_out.as_deref().map(|v| ("--vocab-out", v)));
+    outputs.extend(a.save_vectorizer.as_deref().map(|v| ("--save-vectorizer", v)));
+    let mut inputs = vec![("--input", a.input.as_str())];
+    inputs.extend_from_slice(more_inputs);
+    crate::output::check_outputs(&outputs, &inputs)
+}
+
+/// Writes what describes the fitted vectorizer: the vocabulary
+/// (`--vocab-out`) and the vectorizer itself (`--save-vectorizer`).
+fn write_fitted(a: &Args, v: &TfidfVectorizer) -> Result<()> {
+    write_vocab(a.vocab_out.as_deref(), v)?;
+    let Some(path) = a.save_vectorizer.as_deref() else { return Ok(()) };
+    let bytes = v.to_file_bytes();
+    write_atomic(path, |w| w.write_all(&bytes))
+}
+
+/// `--vectorizer FILE`: the input transformed by a saved vectorizer, in
+/// batches (memory holds the vectorizer and one batch; one reading).
+fn transform_only(a: &Args, path: &str) -> Result<()> {
+    if a.unsigned {
+        return Err(usage("--unsigned: the saved vectorizer decides hashing and signs"));
     }
+    if a.stream && a.batch == 0 {
+        return Err(usage("--batch: expected at least 1"));
+    }
+    check_outputs(a, &[("--vectorizer", path)])?;
+    let bytes = crate::input::read_file(path, "a vectorizer file (--save-vectorizer)")?;
+    let v = TfidfVectorizer::from_file_bytes(&bytes)
+        .map_err(|e| crate::error::model(format!("{path}: {e}")))?;
+    drop(bytes);
+    if a.vocab_out.is_some() && v.hashing().is_some() {
+        return Err(usage(format!(
+            "--vocab-out: {path} is a hashing vectorizer, with no vocabulary"
+        )));
+    }
+    v.prepare();
+    write_transformed(a, &v, if a.stream { a.batch } else { 4096 })?;
+    write_vocab(a.vocab_out.as_deref(), &v)
+}
+
+/// The input's records transformed by `v`, `batch` at a time, into a
+/// temporary body file; the Matrix Market header (which needs the number
+/// of entries) is written last, then the body is copied after it. An input
+/// without records is an error, and writes nothing.
+fn write_transformed(a: &Args, v: &TfidfVectorizer, batch: usize) -> Result<()> {
+    let fail = |e: std::io::Error| output(format!("{}: cannot write: {}", a.out, io_reason(&e)));
+    let mut body = sift_tfidf::container::temp_beside(Path::new(&a.out))
+        .map_err(crate::output::cannot_create(&a.out))?;
+    let (written, n) = with_texts(a, |texts| {
+        let mut w = BufWriter::with_capacity(1 << 16, body.as_file_mut());
+        let counts = if a.f64 {
+            write_batches::<f64>(v, texts, batch, &mut w)
+        } else {
+            write_batches::<f32>(v, texts, batch, &mut w)
+        };
+        counts.and_then(|c| w.flush().map(|_| c))
+    })?;
+    if n == 0 {
+        return Err(no_records(a));
+    }
+    let (rows, nnz) = written.map_err(fail)?;
+    body.as_file_mut().rewind().map_err(fail)?;
+    write_atomic(&a.out, |w| {
+        write_header(w, rows, v.n_features(), nnz)?;
+        std::io::copy(body.as_file_mut(), w)?;
+        Ok(())
+    })
+}
+
+fn no_records(a: &Args) -> anyhow::Error {
+    input(format!("{}: no records, expected JSON Lines with a \"{}\" field", a.input, a.text_field))
 }
 
 /// The reader's signal that the consumer went away.
@@ -189,40 +276,16 @@ fn with_texts<R: Send>(
     })
 }
 
-/// `--stream`: fit in one pass, then transform batch by batch into a
-/// temporary body file; the Matrix Market header (which needs the number of
-/// entries) is written last, then the body is copied after it.
+/// `--stream`: fit in one pass, then transform batch by batch (a second
+/// reading).
 fn stream(a: &Args, params: &TfidfValidParams) -> Result<()> {
     let (fitted, n) = with_texts(a, |texts| params.fit_iter(texts))?;
     if n == 0 {
-        return Err(input(format!(
-            "{}: no records, expected JSON Lines with a \"{}\" field",
-            a.input, a.text_field
-        )));
+        return Err(no_records(a));
     }
     let v = fitted.map_err(|e| input(format!("{}: {}", a.input, super::tfidf_data_error(&e))))?;
-    let fail = |e: std::io::Error| output(format!("{}: cannot write: {}", a.out, io_reason(&e)));
-    // The entries, written beside the output before their count is known.
-    let mut body = sift_tfidf::container::temp_beside(Path::new(&a.out))
-        .map_err(crate::output::cannot_create(&a.out))?;
-    let (written, _) = with_texts(a, |texts| {
-        let mut w = BufWriter::with_capacity(1 << 16, body.as_file_mut());
-        let counts = if a.f64 {
-            write_batches::<f64>(&v, texts, a.batch, &mut w)
-        } else {
-            write_batches::<f32>(&v, texts, a.batch, &mut w)
-        };
-        counts.and_then(|c| w.flush().map(|_| c))
-    })?;
-    let (rows, nnz) = written.map_err(fail)?;
-    let ncols = v.n_features();
-    body.as_file_mut().rewind().map_err(fail)?;
-    write_atomic(&a.out, |w| {
-        write_header(w, rows, ncols, nnz)?;
-        std::io::copy(body.as_file_mut(), w)?;
-        Ok(())
-    })?;
-    write_vocab(a.vocab_out.as_deref(), &v)
+    write_transformed(a, &v, a.batch)?;
+    write_fitted(a, &v)
 }
 
 /// Writes the entries of `texts`, transformed `batch` at a time; returns
