@@ -1301,8 +1301,26 @@ impl TfidfVectorizer {
             FeaturesState::Vocabulary { text, ends } => {
                 Features::vocab(Vocabulary::from_raw(text, ends)?, saved)
             }
-            FeaturesState::Hashed(h) => Features::Hashed(h),
+            FeaturesState::Hashed(h) => {
+                // A damaged or hand-made file could hold any count (0
+                // columns would divide by zero on the first transform).
+                if h.n_features == 0 || h.n_features > i32::MAX as u32 {
+                    return Err(Error::Format(format!(
+                        "hashing into {} columns, expected 1 to 2^31-1",
+                        h.n_features
+                    )));
+                }
+                Features::Hashed(h)
+            }
         };
+        // Fitting keeps features hashed exactly when the settings hash.
+        let hashed = match &features {
+            Features::Hashed(h) => Some(*h),
+            Features::Vocab { .. } => None,
+        };
+        if hashed != settings.hashing {
+            return Err(Error::Format("the settings and the features disagree on hashing".into()));
+        }
         let n_features = match &features {
             Features::Vocab { vocab, .. } => vocab.len(),
             Features::Hashed(h) => h.n_features as usize,
@@ -1444,6 +1462,45 @@ mod tests {
         let doc =
             prop::collection::vec(prop::sample::select(WORDS), 0..12).prop_map(|w| w.join(" "));
         prop::collection::vec(doc, 1..30)
+    }
+
+    /// A saved hashing vectorizer with 0 (or more than 2^31-1) columns, or
+    /// whose features and settings disagree on hashing, is refused when
+    /// loaded; it is not left to divide by zero on the first transform
+    /// (found by the `vectorizer` fuzz target).
+    #[test]
+    fn impossible_hashing_is_refused_on_load() {
+        use super::{FeaturesRef, Hashing, StateRef, TfidfVectorizer};
+        let hashing = |n| Some(Hashing { n_features: n, alternate_sign: true });
+        let v =
+            TfidfParams::new().hashing(hashing(64)).check().unwrap().fit(&["a b", "b c"]).unwrap();
+        let bytes = |settings_n: Option<u32>, features_n: u32| {
+            let mut settings = v.settings().clone();
+            settings.hashing = settings_n.and_then(hashing);
+            postcard::to_allocvec(&StateRef {
+                format: 1,
+                settings: serde_json::to_string(&settings).unwrap(),
+                features: FeaturesRef::Hashed(Hashing {
+                    n_features: features_n,
+                    alternate_sign: true,
+                }),
+                idf: v.idf(),
+                n_docs: v.n_docs(),
+                index: None,
+            })
+            .unwrap()
+        };
+        let back = TfidfVectorizer::from_bytes(&bytes(Some(64), 64)).unwrap();
+        assert_eq!(back.transform(&["a b"]), v.transform(&["a b"]));
+        for (settings_n, features_n, says) in [
+            (Some(0), 0, "hashing into 0 columns"),
+            (Some(1 << 31), 1 << 31, "hashing into 2147483648 columns"),
+            (Some(32), 64, "disagree on hashing"),
+            (None, 64, "disagree on hashing"),
+        ] {
+            let e = TfidfVectorizer::from_bytes(&bytes(settings_n, features_n)).unwrap_err();
+            assert!(e.to_string().contains(says), "{e}");
+        }
     }
 
     /// Format 1 (no saved index) still loads; format 2's saved index gives
