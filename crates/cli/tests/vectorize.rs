@@ -277,6 +277,33 @@ fn a_saved_vectorizer_gives_other_data_the_same_columns() {
         assert_eq!((got.0, got.1), (want.0, want.1));
         assert!((got.2 - want.2).abs() < 1e-12, "{got:?} against {want:?}");
     }
+    // `sift inspect` reads the file: its columns, settings, documents and
+    // commonest terms (lowest IDF first, each a term of the vocabulary).
+    let inspect = |args: &[&str]| {
+        let o = sift().arg("inspect").args(args).output().unwrap();
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let terms = std::fs::read_to_string(&vocab).unwrap();
+    let text = inspect(&[&saved]);
+    assert!(
+        text.contains(&format!("features     {} (vocabulary)", terms.lines().count())),
+        "{text}"
+    );
+    assert!(text.contains("fitted on    200 documents"), "{text}");
+    assert!(
+        text.contains("min_df 2, max_df 100%, sublinear tf, idf on (smoothed), norm l2"),
+        "{text}"
+    );
+    let j: serde_json::Value =
+        serde_json::from_str(&inspect(&[&saved, "--format", "json", "--top", "5"])).unwrap();
+    assert_eq!(j["documents"], 200);
+    assert_eq!(j["settings"]["sublinear_tf"], true);
+    let common = j["common_terms"].as_array().unwrap();
+    assert_eq!(common.len(), 5);
+    let idf: Vec<f64> = common.iter().map(|t| t["idf"].as_f64().unwrap()).collect();
+    assert!(idf.windows(2).all(|w| w[0] <= w[1]) && idf[0] >= 1.0, "{idf:?}");
+    assert!(common.iter().all(|t| terms.lines().any(|l| l == t["term"])), "{common:?}");
     // Bad uses.
     let never = path("never.mtx");
     let with = |extra: &[&str]| {
@@ -292,6 +319,9 @@ fn a_saved_vectorizer_gives_other_data_the_same_columns() {
     bytes.truncate(bytes.len() / 2);
     std::fs::write(&damaged, &bytes).unwrap();
     let (code, err) = with(&["--vectorizer", &damaged]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("damaged.vec: ") && err.contains("truncated"), "{err}");
+    let (code, err) = failure(&["inspect", &damaged]);
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("damaged.vec: ") && err.contains("truncated"), "{err}");
     let (code, err) = with(&["--vectorizer", &train_in]);
@@ -310,10 +340,24 @@ fn a_saved_vectorizer_gives_other_data_the_same_columns() {
         "--out",
         &path("h.mtx"),
         "--hashing",
-        "64",
+        "65536",
+        "--no-smooth-idf",
         "--save-vectorizer",
         &hashed,
     ]);
+    assert!(inspect(&[&hashed]).contains("features     65536 (hashing, signed)"));
+    // Without smoothing, columns the 200 posts never filled still get a
+    // finite IDF: the saved file loads, and other posts stay finite.
+    let h_out = path("h-other.mtx");
+    run(&["--input", &other_in, "--out", &h_out, "--vectorizer", &hashed]);
+    let mtx = std::fs::read_to_string(&h_out).unwrap();
+    let values: Vec<f64> = mtx
+        .lines()
+        .filter(|l| !l.starts_with('%'))
+        .skip(1)
+        .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(values.len() > 1000 && values.iter().all(|v| v.is_finite() && v.abs() <= 1.0));
     let (code, err) = with(&["--vectorizer", &hashed, "--vocab-out", &path("h.txt")]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("hashing vectorizer"), "{err}");

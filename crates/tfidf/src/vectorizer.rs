@@ -93,11 +93,32 @@ fn fit_parts<S: AsRef<str>>(docs: &[S]) -> usize {
     }
 }
 
-/// Smoothed or plain IDF from document frequencies.
+/// Smoothed or plain IDF from document frequencies, as scikit-learn's,
+/// except for a column no fitted document has (a hashed column nothing fell
+/// into, a term of a fixed vocabulary never seen) without smoothing:
+/// scikit-learn's ln(n / 0) + 1 is infinite (with a warning), and turns any
+/// later row holding that column into NaN. sift gives it the IDF of a term
+/// in one document, ln(n) + 1, the highest a seen term can have, so every
+/// IDF stays within [1, ln(n + 1) + 1] ([`idf_in_range`]). Rows of the
+/// fitted documents never hold such a column, so fit_transform is unchanged.
 fn compute_idf(df: &[u64], n_docs: usize, smooth: bool) -> Vec<f64> {
     let s = if smooth { 1.0 } else { 0.0 };
     let n = n_docs as f64 + s;
-    df.iter().map(|&d| (n / (d as f64 + s)).ln() + 1.0).collect()
+    df.iter()
+        .map(|&d| {
+            let d = if smooth { d } else { d.max(1) };
+            (n / (d as f64 + s)).ln() + 1.0
+        })
+        .collect()
+}
+
+/// Whether a saved IDF is one [`compute_idf`] could give for `n_docs`
+/// documents: finite and within [1, ln(n_docs + 1) + 1], with a margin for
+/// rounding. Anything else comes from a damaged or hand-made file (and an
+/// enormous IDF would overflow rows into infinities).
+fn idf_in_range(idf: &[f64], n_docs: u64) -> bool {
+    let top = (n_docs as f64 + 1.0).ln() + 1.0 + 1e-9;
+    idf.iter().all(|&v| v.is_finite() && (1.0 - 1e-9..=top).contains(&v))
 }
 
 /// Maps a row entry of a [`FitCounter`] to its column: unigram entries are
@@ -1326,8 +1347,17 @@ impl TfidfVectorizer {
             Features::Hashed(h) => h.n_features as usize,
         };
         if let Some(idf) = &state.idf {
-            if idf.len() != n_features || idf.iter().any(|v| !v.is_finite()) {
-                return Err(Error::Format("IDF does not match the number of columns".into()));
+            if idf.len() != n_features {
+                return Err(Error::Format(format!(
+                    "{} IDF values for {n_features} columns",
+                    idf.len()
+                )));
+            }
+            if !idf_in_range(idf, state.n_docs) {
+                return Err(Error::Format(format!(
+                    "an IDF value outside 1 to ln({} + 1) + 1, impossible for {} documents",
+                    state.n_docs, state.n_docs
+                )));
             }
         }
         Ok(TfidfVectorizer { settings, analyzer, features, idf: state.idf, n_docs: state.n_docs })
@@ -1501,6 +1531,47 @@ mod tests {
             let e = TfidfVectorizer::from_bytes(&bytes(settings_n, features_n)).unwrap_err();
             assert!(e.to_string().contains(says), "{e}");
         }
+        // IDF values no fit could give for its 2 documents (1 to ln 3 + 1).
+        for bad in [1e300, 0.5, -1.0, f64::NAN, 3f64.ln() + 1.01] {
+            let mut idf = v.idf().unwrap().to_vec();
+            idf[7] = bad;
+            let state = StateRef {
+                format: 1,
+                settings: serde_json::to_string(v.settings()).unwrap(),
+                features: FeaturesRef::Hashed(Hashing { n_features: 64, alternate_sign: true }),
+                idf: Some(&idf),
+                n_docs: 2,
+                index: None,
+            };
+            let e = TfidfVectorizer::from_bytes(&postcard::to_allocvec(&state).unwrap());
+            let e = e.unwrap_err().to_string();
+            assert!(e.contains("IDF value outside 1 to ln(2 + 1) + 1"), "{bad}: {e}");
+        }
+    }
+
+    /// Without smoothing, a column no fitted document has gets the IDF of a
+    /// term in one document (scikit-learn's would be infinite), so a hashing
+    /// vectorizer saves, loads back, and keeps new rows finite; seen columns
+    /// keep scikit-learn's ln(n / df) + 1.
+    #[test]
+    fn unseen_columns_without_smoothing_stay_finite() {
+        use super::{compute_idf, Hashing, TfidfVectorizer};
+        let idf = compute_idf(&[0, 1, 2, 4], 4, false);
+        let want = [4f64.ln() + 1.0, 4f64.ln() + 1.0, 2f64.ln() + 1.0, 1.0];
+        assert!(idf.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-15), "{idf:?}");
+        let smooth = compute_idf(&[0, 4], 4, true);
+        assert!((smooth[0] - 5f64.ln() - 1.0).abs() < 1e-15 && (smooth[1] - 1.0).abs() < 1e-15);
+        let v = TfidfParams::new()
+            .hashing(Some(Hashing { n_features: 1 << 12, alternate_sign: false }))
+            .smooth_idf(false)
+            .check()
+            .unwrap()
+            .fit(&["steel tariffs", "steel exports"])
+            .unwrap();
+        let back = TfidfVectorizer::from_bytes(&v.to_bytes()).unwrap();
+        let x = back.transform(&["hackers stole records of steel buyers"]);
+        assert!(x.nnz() >= 4 && x.rows().all(|(_, vals)| vals.iter().all(|v| v.is_finite())));
+        assert_eq!(x, v.transform(&["hackers stole records of steel buyers"]));
     }
 
     /// Format 1 (no saved index) still loads; format 2's saved index gives

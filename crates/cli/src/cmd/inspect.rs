@@ -1,5 +1,6 @@
 //! `sift inspect`: what a model file holds: labels, vocabulary, tokenizer
-//! settings, training metadata and metrics, and the top terms per label.
+//! settings, training metadata and metrics, and the top terms per label; or
+//! what a vectorizer file (`sift vectorize --save-vectorizer`) holds.
 
 use anyhow::Result;
 use serde_json::json;
@@ -11,9 +12,10 @@ use super::train::algorithm_flag;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Model file (default: the theme model built into sift).
+    /// Model file (default: the theme model built into sift), or a
+    /// vectorizer file from `sift vectorize --save-vectorizer`.
     model: Option<String>,
-    /// Top terms to list per label.
+    /// Top terms to list per label (for a vectorizer: the commonest terms).
     #[arg(long, value_name = "N", default_value_t = 15)]
     top: usize,
     /// Output format.
@@ -22,6 +24,9 @@ pub struct Args {
 }
 
 pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
+    if let Some(p) = a.model.as_deref().filter(|p| is_vectorizer(p)) {
+        return vectorizer(p, &a, out);
+    }
     let m = crate::models::load(a.model.as_deref())?;
     let name = crate::models::name(a.model.as_deref());
     let bytes = match &a.model {
@@ -116,6 +121,88 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
                 writeln!(out, "\ntop terms for {l}:")?;
                 let terms: Vec<String> =
                     top[c].iter().map(|(t, w)| format!("{t} ({w:.2})")).collect();
+                for line in wrap(&terms, 76) {
+                    writeln!(out, "  {line}")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `path` starts as a vectorizer file does (anything unreadable is
+/// left to the model loader to report).
+fn is_vectorizer(path: &str) -> bool {
+    let mut head = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|_| &head == sift_tfidf::MAGIC)
+}
+
+/// `sift inspect V` for a vectorizer file: its columns, settings, how many
+/// documents it was fitted on, and its commonest terms (lowest IDF).
+fn vectorizer(path: &str, a: &Args, out: &mut dyn Write) -> Result<()> {
+    let bytes = crate::input::read_file(path, super::vectorize::VECTORIZER_FILE)?;
+    let (v, version) = super::vectorize::load_vectorizer(path, &bytes)?;
+    let s = v.settings();
+    // The commonest terms: lowest IDF first, ties in column (term) order.
+    let common: Vec<(String, f64)> = match (v.hashing(), v.idf()) {
+        (None, Some(idf)) => {
+            let mut cols: Vec<usize> = (0..idf.len()).collect();
+            cols.sort_by(|&x, &y| idf[x].total_cmp(&idf[y]).then(x.cmp(&y)));
+            let terms: Vec<String> = v.vocabulary().iter().map(str::to_string).collect();
+            cols.into_iter().take(a.top).map(|c| (terms[c].clone(), idf[c])).collect()
+        }
+        _ => Vec::new(),
+    };
+    match a.format {
+        crate::Format::Json => {
+            let j = json!({
+                "vectorizer": path,
+                "bytes": bytes.len(),
+                "format_version": version,
+                "features": v.n_features(),
+                "documents": v.n_docs(),
+                "settings": s,
+                "common_terms": common.iter().map(|(t, i)| json!({"term": t, "idf": i})).collect::<Vec<_>>(),
+            });
+            writeln!(out, "{}", serde_json::to_string_pretty(&j)?)?;
+        }
+        crate::Format::Text => {
+            writeln!(out, "vectorizer   {path} ({} bytes, format {version})", bytes.len())?;
+            match v.hashing() {
+                Some(h) => writeln!(
+                    out,
+                    "features     {} (hashing{})",
+                    h.n_features,
+                    if h.alternate_sign { ", signed" } else { ", unsigned" }
+                )?,
+                None => writeln!(out, "features     {} (vocabulary)", v.n_features())?,
+            }
+            writeln!(out, "tokenizer    {}", describe_analyzer(&s.analyzer))?;
+            writeln!(
+                out,
+                "weighting    min_df {}, max_df {}, {}{}tf, idf {}, norm {}",
+                s.min_df,
+                s.max_df,
+                if s.binary { "binary " } else { "" },
+                if s.sublinear_tf { "sublinear " } else { "" },
+                match (s.use_idf, s.smooth_idf) {
+                    (false, _) => "off",
+                    (true, true) => "on (smoothed)",
+                    (true, false) => "on",
+                },
+                s.norm
+            )?;
+            writeln!(out, "fitted on    {} documents", v.n_docs())?;
+            if !common.is_empty() {
+                writeln!(
+                    out,
+                    "
+commonest terms (lowest IDF):"
+                )?;
+                let terms: Vec<String> =
+                    common.iter().map(|(t, i)| format!("{t} ({i:.2})")).collect();
                 for line in wrap(&terms, 76) {
                     writeln!(out, "  {line}")?;
                 }

@@ -173,6 +173,24 @@ fn write_fitted(a: &Args, v: &TfidfVectorizer) -> Result<()> {
     write_atomic(path, |w| w.write_all(&bytes))
 }
 
+/// What a `--vectorizer` file is, in messages.
+pub const VECTORIZER_FILE: &str = "a vectorizer file (--save-vectorizer)";
+
+/// A vectorizer file's contents and format version from its bytes; a
+/// damaged or foreign file is a model error (exit 4) naming `path`.
+pub fn load_vectorizer(path: &str, bytes: &[u8]) -> Result<(TfidfVectorizer, u32)> {
+    let damaged = |e: &dyn std::fmt::Display| crate::error::model(format!("{path}: {e}"));
+    let v = TfidfVectorizer::from_file_bytes(bytes).map_err(|e| damaged(&e))?;
+    let (version, _) = sift_tfidf::container::decode(
+        bytes,
+        sift_tfidf::MAGIC,
+        "sift vectorizer",
+        sift_tfidf::FORMAT_VERSION,
+    )
+    .map_err(|e| damaged(&e))?;
+    Ok((v, version))
+}
+
 /// `--vectorizer FILE`: the input transformed by a saved vectorizer, in
 /// batches (memory holds the vectorizer and one batch; one reading).
 fn transform_only(a: &Args, path: &str) -> Result<()> {
@@ -183,10 +201,7 @@ fn transform_only(a: &Args, path: &str) -> Result<()> {
         return Err(usage("--batch: expected at least 1"));
     }
     check_outputs(a, &[("--vectorizer", path)])?;
-    let bytes = crate::input::read_file(path, "a vectorizer file (--save-vectorizer)")?;
-    let v = TfidfVectorizer::from_file_bytes(&bytes)
-        .map_err(|e| crate::error::model(format!("{path}: {e}")))?;
-    drop(bytes);
+    let (v, _) = load_vectorizer(path, &crate::input::read_file(path, VECTORIZER_FILE)?)?;
     if a.vocab_out.is_some() && v.hashing().is_some() {
         return Err(usage(format!(
             "--vocab-out: {path} is a hashing vectorizer, with no vocabulary"
