@@ -328,12 +328,24 @@ proptest! {
         prop_assert_eq!(v.n_features(), n as usize);
     }
 
+    /// Vocabulary or hashing: a saved vectorizer loads back identical, and
+    /// rows of documents it was not fitted on stay finite (a hashed column
+    /// no fitted document filled included, with or without smoothing).
     #[test]
-    fn saved_vectorizers_load_identical(s in settings(), docs in corpus()) {
+    fn saved_vectorizers_load_identical(s in settings(), docs in corpus(), other in corpus(), hash in prop::option::of((1u32..64, any::<bool>()))) {
+        let s = match hash {
+            Some((n, alt)) => TfidfSettings {
+                min_df: DocFreq::Count(1), max_df: DocFreq::Fraction(1.0), max_features: None,
+                hashing: Some(Hashing { n_features: n, alternate_sign: alt }), ..s
+            },
+            None => s,
+        };
         if let Ok((v, m)) = TfidfParams::from_settings(s).check().unwrap().fit_transform(&docs) {
             let back = TfidfVectorizer::from_bytes(&v.to_bytes()).unwrap();
             prop_assert_eq!(back.transform(&docs), m);
             prop_assert_eq!(back.to_bytes(), v.to_bytes());
+            let x = back.transform(&other);
+            prop_assert!(x.rows().all(|(_, vals)| vals.iter().all(|v| v.is_finite())));
         }
     }
 
