@@ -24,6 +24,13 @@ pub fn open(path: &str) -> Result<Box<dyn BufRead>> {
     }
 }
 
+/// Whether the file at `path` starts with `magic` (false when it cannot
+/// be read: its reader reports why).
+pub fn starts_with(path: &str, magic: &[u8]) -> bool {
+    let mut head = vec![0u8; magic.len()];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok_and(|_| head == magic)
+}
+
 /// The bytes of a file that `what` names ("a vectorizer file"), with the
 /// errors of [`open`] (no stdin, no gunzipping).
 pub fn read_file(path: &str, what: &str) -> Result<Vec<u8>> {

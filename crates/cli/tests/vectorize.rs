@@ -189,6 +189,35 @@ fn streaming_writes_the_same_files() {
     assert!(!out.exists());
 }
 
+/// The Matrix Market file at `path` holds `x`: its shape, and every entry
+/// within 1e-12.
+fn assert_same_matrix(path: &str, x: &sift_tfidf::Csr<f64>) {
+    let mtx = std::fs::read_to_string(path).unwrap();
+    let mut lines = mtx.lines().filter(|l| !l.starts_with('%'));
+    let header: Vec<usize> = lines.next().unwrap().split(' ').map(|n| n.parse().unwrap()).collect();
+    assert_eq!(header, [x.nrows(), x.ncols(), x.nnz()]);
+    let entries: Vec<(usize, usize, f64)> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            (
+                f[0].parse::<usize>().unwrap() - 1,
+                f[1].parse::<usize>().unwrap() - 1,
+                f[2].parse().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(usize, usize, f64)> = x
+        .rows()
+        .enumerate()
+        .flat_map(|(r, (cols, vals))| cols.iter().zip(vals).map(move |(&c, &v)| (r, c as usize, v)))
+        .collect();
+    assert_eq!(entries.len(), want.len());
+    for (got, want) in entries.iter().zip(&want) {
+        assert_eq!((got.0, got.1), (want.0, want.1));
+        assert!((got.2 - want.2).abs() < 1e-12, "{path}: {got:?} against {want:?}");
+    }
+}
+
 /// `--save-vectorizer` then `--vectorizer`: other data gets the training
 /// data's columns and IDF, as scikit-learn's `fit` on one set and
 /// `transform` on another; the training data itself comes back byte for
@@ -253,30 +282,35 @@ fn a_saved_vectorizer_gives_other_data_the_same_columns() {
         .fit(&texts(&train))
         .unwrap();
     let x = v.transform_as::<_, f64>(&texts(&other));
-    let mtx = std::fs::read_to_string(&other_out).unwrap();
-    let mut lines = mtx.lines().filter(|l| !l.starts_with('%'));
-    let header: Vec<usize> = lines.next().unwrap().split(' ').map(|n| n.parse().unwrap()).collect();
-    assert_eq!(header, [60, v.vocabulary().len(), x.nnz()]);
-    let entries: Vec<(usize, usize, f64)> = lines
-        .map(|l| {
-            let f: Vec<&str> = l.split(' ').collect();
-            (
-                f[0].parse::<usize>().unwrap() - 1,
-                f[1].parse::<usize>().unwrap() - 1,
-                f[2].parse().unwrap(),
-            )
+    assert_same_matrix(&other_out, &x);
+    // A model file lends its vectorizer: the features the model sees.
+    let model = path("m.sift");
+    // (The first posts share one newsgroup: two made-up labels instead.)
+    let labelled: String = train
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut r: serde_json::Value = serde_json::from_str(l).unwrap();
+            r["label"] = (if i % 2 == 0 { "even" } else { "odd" }).into();
+            r.to_string() + "\n"
         })
         .collect();
-    let want: Vec<(usize, usize, f64)> = x
-        .rows()
-        .enumerate()
-        .flat_map(|(r, (cols, vals))| cols.iter().zip(vals).map(move |(&c, &v)| (r, c as usize, v)))
-        .collect();
-    assert_eq!(entries.len(), want.len());
-    for (got, want) in entries.iter().zip(&want) {
-        assert_eq!((got.0, got.1), (want.0, want.1));
-        assert!((got.2 - want.2).abs() < 1e-12, "{got:?} against {want:?}");
-    }
+    let labelled = write(&dir, "labelled.jsonl", &labelled);
+    let o = sift()
+        .args(["--quiet", "train", "--data", &labelled, "--out", &model, "--folds", "0"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (seen, seen_vocab) = (path("seen.mtx"), path("seen.txt"));
+    let args = ["--input", &other_in, "--out", &seen, "--vocab-out", &seen_vocab, "--f64"];
+    run(&[&args[..], &["--vectorizer", &model]].concat());
+    let m = sift_classify::Model::load(std::path::Path::new(&model)).unwrap();
+    let mv = m.vectorizer();
+    let want: Vec<String> = mv.vocabulary().iter().map(str::to_string).collect();
+    let got: Vec<String> =
+        std::fs::read_to_string(&seen_vocab).unwrap().lines().map(str::to_string).collect();
+    assert_eq!(got, want);
+    assert_same_matrix(&seen, &mv.transform_as::<_, f64>(&texts(&other)));
     // `sift inspect` reads the file: its columns, settings, documents and
     // commonest terms (lowest IDF first, each a term of the vocabulary).
     let inspect = |args: &[&str]| {

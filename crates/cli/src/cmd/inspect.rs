@@ -24,7 +24,8 @@ pub struct Args {
 }
 
 pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
-    if let Some(p) = a.model.as_deref().filter(|p| is_vectorizer(p)) {
+    if let Some(p) = a.model.as_deref().filter(|p| crate::input::starts_with(p, sift_tfidf::MAGIC))
+    {
         return vectorizer(p, &a, out);
     }
     let m = crate::models::load(a.model.as_deref())?;
@@ -128,15 +129,6 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Whether `path` starts as a vectorizer file does (anything unreadable is
-/// left to the model loader to report).
-fn is_vectorizer(path: &str) -> bool {
-    let mut head = [0u8; 8];
-    std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-        .is_ok_and(|_| &head == sift_tfidf::MAGIC)
 }
 
 /// `sift inspect V` for a vectorizer file: its columns, settings, how many

@@ -81,8 +81,9 @@ pub struct Args {
     save_vectorizer: Option<String>,
     /// Transform the input with a vectorizer saved by --save-vectorizer
     /// instead of fitting one on it: the same columns and IDF, so that, for
-    /// instance, test features line up with training features. The fitting
-    /// flags do not apply.
+    /// instance, test features line up with training features. A model file
+    /// (sift train) lends its vectorizer: the features the model sees. The
+    /// fitting flags do not apply.
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "save_vectorizer", "ngram_range", "min_df", "max_df", "max_features", "binary",
         "sublinear_tf", "no_smooth_idf", "no_idf", "norm", "tokenizer", "stem", "hashing",
@@ -174,7 +175,7 @@ fn write_fitted(a: &Args, v: &TfidfVectorizer) -> Result<()> {
 }
 
 /// What a `--vectorizer` file is, in messages.
-pub const VECTORIZER_FILE: &str = "a vectorizer file (--save-vectorizer)";
+pub const VECTORIZER_FILE: &str = "a vectorizer file (--save-vectorizer) or a model file";
 
 /// A vectorizer file's contents and format version from its bytes; a
 /// damaged or foreign file is a model error (exit 4) naming `path`.
@@ -201,15 +202,23 @@ fn transform_only(a: &Args, path: &str) -> Result<()> {
         return Err(usage("--batch: expected at least 1"));
     }
     check_outputs(a, &[("--vectorizer", path)])?;
-    let (v, _) = load_vectorizer(path, &crate::input::read_file(path, VECTORIZER_FILE)?)?;
+    // A model file lends its vectorizer: the features the model sees.
+    let (model, own);
+    let v: &TfidfVectorizer = if crate::input::starts_with(path, sift_classify::MAGIC) {
+        model = crate::models::load(Some(path))?;
+        model.vectorizer()
+    } else {
+        own = load_vectorizer(path, &crate::input::read_file(path, VECTORIZER_FILE)?)?.0;
+        &own
+    };
     if a.vocab_out.is_some() && v.hashing().is_some() {
         return Err(usage(format!(
             "--vocab-out: {path} is a hashing vectorizer, with no vocabulary"
         )));
     }
     v.prepare();
-    write_transformed(a, &v, if a.stream { a.batch } else { 4096 })?;
-    write_vocab(a.vocab_out.as_deref(), &v)
+    write_transformed(a, v, if a.stream { a.batch } else { 4096 })?;
+    write_vocab(a.vocab_out.as_deref(), v)
 }
 
 /// The input's records transformed by `v`, `batch` at a time, into a
