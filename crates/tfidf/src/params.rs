@@ -76,6 +76,17 @@ pub struct Hashing {
     pub alternate_sign: bool,
 }
 
+impl Hashing {
+    /// Most columns a hashing vectorizer may have (column indices stay
+    /// within `i32`, as scikit-learn's).
+    pub const MAX_FEATURES: u32 = i32::MAX as u32;
+
+    /// Whether `n_features` is within 1..=[`Hashing::MAX_FEATURES`].
+    pub fn has_valid_size(&self) -> bool {
+        (1..=Self::MAX_FEATURES).contains(&self.n_features)
+    }
+}
+
 /// The settings of a vectorizer: plain data, saved with every model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TfidfSettings {
@@ -271,7 +282,7 @@ impl TfidfParams {
             return Err(Error::Param { name: "max_features", reason: "must be at least 1".into() });
         }
         if let Some(h) = s.hashing {
-            if h.n_features == 0 || h.n_features > i32::MAX as u32 {
+            if !h.has_valid_size() {
                 return Err(Error::Param {
                     name: "hashing.n_features",
                     reason: format!("{} is not within 1..=2^31-1", h.n_features),

@@ -1325,7 +1325,7 @@ impl TfidfVectorizer {
             FeaturesState::Hashed(h) => {
                 // A damaged or hand-made file could hold any count (0
                 // columns would divide by zero on the first transform).
-                if h.n_features == 0 || h.n_features > i32::MAX as u32 {
+                if !h.has_valid_size() {
                     return Err(Error::Format(format!(
                         "hashing into {} columns, expected 1 to 2^31-1",
                         h.n_features

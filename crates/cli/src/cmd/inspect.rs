@@ -142,8 +142,8 @@ fn vectorizer(path: &str, a: &Args, out: &mut dyn Write) -> Result<()> {
         (None, Some(idf)) => {
             let mut cols: Vec<usize> = (0..idf.len()).collect();
             cols.sort_by(|&x, &y| idf[x].total_cmp(&idf[y]).then(x.cmp(&y)));
-            let terms: Vec<String> = v.vocabulary().iter().map(str::to_string).collect();
-            cols.into_iter().take(a.top).map(|c| (terms[c].clone(), idf[c])).collect()
+            let vocab = v.vocabulary();
+            cols.into_iter().take(a.top).map(|c| (vocab.term(c).to_string(), idf[c])).collect()
         }
         _ => Vec::new(),
     };

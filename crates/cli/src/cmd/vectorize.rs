@@ -99,6 +99,9 @@ enum NormArg {
 }
 
 pub fn run(a: Args) -> Result<()> {
+    if a.stream && a.batch == 0 {
+        return Err(usage("--batch: expected at least 1"));
+    }
     if let Some(path) = &a.vectorizer {
         return transform_only(&a, path);
     }
@@ -128,9 +131,6 @@ pub fn run(a: Args) -> Result<()> {
     let params = params.check().map_err(super::tfidf_usage)?;
     check_outputs(&a, &[])?;
     if a.stream {
-        if a.batch == 0 {
-            return Err(usage("--batch: expected at least 1"));
-        }
         return stream(&a, &params);
     }
     let mut texts = Vec::new();
@@ -180,16 +180,18 @@ pub const VECTORIZER_FILE: &str = "a vectorizer file (--save-vectorizer) or a mo
 /// A vectorizer file's contents and format version from its bytes; a
 /// damaged or foreign file is a model error (exit 4) naming `path`.
 pub fn load_vectorizer(path: &str, bytes: &[u8]) -> Result<(TfidfVectorizer, u32)> {
-    let damaged = |e: &dyn std::fmt::Display| crate::error::model(format!("{path}: {e}"));
-    let v = TfidfVectorizer::from_file_bytes(bytes).map_err(|e| damaged(&e))?;
-    let (version, _) = sift_tfidf::container::decode(
+    let damaged = |e: sift_tfidf::Error| crate::error::model(format!("{path}: {e}"));
+    // The container is checked once (magic, version, length, checksum),
+    // then its payload decoded: as `TfidfVectorizer::from_file_bytes`, which
+    // does not return the version.
+    let (version, payload) = sift_tfidf::container::decode(
         bytes,
         sift_tfidf::MAGIC,
         "sift vectorizer",
         sift_tfidf::FORMAT_VERSION,
     )
-    .map_err(|e| damaged(&e))?;
-    Ok((v, version))
+    .map_err(|e| damaged(sift_tfidf::Error::Format(e.to_string())))?;
+    Ok((TfidfVectorizer::from_bytes(payload).map_err(damaged)?, version))
 }
 
 /// `--vectorizer FILE`: the input transformed by a saved vectorizer, in
@@ -197,9 +199,6 @@ pub fn load_vectorizer(path: &str, bytes: &[u8]) -> Result<(TfidfVectorizer, u32
 fn transform_only(a: &Args, path: &str) -> Result<()> {
     if a.unsigned {
         return Err(usage("--unsigned: the saved vectorizer decides hashing and signs"));
-    }
-    if a.stream && a.batch == 0 {
-        return Err(usage("--batch: expected at least 1"));
     }
     check_outputs(a, &[("--vectorizer", path)])?;
     // A model file lends its vectorizer: the features the model sees.
