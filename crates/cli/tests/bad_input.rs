@@ -263,6 +263,11 @@ fn usage_errors_exit_2_on_one_line() {
     assert_fails(&run(&["label", sample, "--format", "xml"]), 2, &["xml"]);
     assert_fails(&run(&["label", sample, "--id-field", "id"]), 2, &["--jsonl"]);
     assert_fails(&run(&["summarize", sample, "--theme", "weather"]), 2, &["weather", "espionage"]);
+    assert_fails(
+        &run(&["label", sample, "--only", "espionage,weather"]),
+        2,
+        &["--only", "'weather'", "espionage, other"],
+    );
     for (flag, value, needle) in [
         ("--sentences", "0", "must be at least 1"),
         ("--words", "0", "must be at least 1"),

@@ -319,3 +319,46 @@ fn files_that_start_with_a_byte_order_mark() {
     sift(&["vectorize", "--input", jsonl.to_str().unwrap(), "--out", &mtx, "--vocab-out", &vocab]);
     assert_eq!(std::fs::read_to_string(&vocab).unwrap(), "rose\ntariffs\n");
 }
+
+/// `label --only` on 614 real incident reports (the CFR cyber operations
+/// tracker in ../shared/data): exactly the unfiltered run's records that
+/// have the theme, as a whole or in a paragraph, with exactly their
+/// paragraphs that have it; the text report says when only the whole
+/// article has it.
+#[test]
+fn label_only_keeps_the_articles_and_paragraphs_with_the_theme() {
+    let data = root().join("../shared/data/cfr-cyber-operations/incidents.jsonl.gz");
+    let data = data.display().to_string();
+    let records = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let args = [&["label", "--jsonl", &data, "--format", "jsonl", "--explain", "0"], extra];
+        sift(&args.concat()).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    let all = records(&[]);
+    assert_eq!(all.len(), 614);
+    let has =
+        |v: &serde_json::Value| v["labels"].as_array().unwrap().iter().any(|l| l == "espionage");
+    let expected: Vec<serde_json::Value> = all
+        .iter()
+        .filter_map(|r| {
+            let mut r = r.clone();
+            let kept: Vec<serde_json::Value> =
+                r["paragraphs"].as_array().unwrap().iter().filter(|p| has(p)).cloned().collect();
+            let keep = has(&r) || !kept.is_empty();
+            r["paragraphs"] = serde_json::Value::Array(kept);
+            keep.then_some(r)
+        })
+        .collect();
+    let only = records(&["--only", "espionage"]);
+    assert!(only.len() > 50 && only.len() < 614, "{} records", only.len());
+    let sources = |v: &[serde_json::Value]| -> Vec<String> {
+        v.iter().map(|r| r["source"].to_string()).collect()
+    };
+    assert_eq!(sources(&only), sources(&expected), "the same records");
+    for (got, want) in only.iter().zip(&expected) {
+        assert!(got == want, "{}: not the expected paragraphs", got["source"]);
+    }
+    let whole_only = only.iter().filter(|r| r["paragraphs"] == serde_json::json!([])).count();
+    assert!(whole_only > 0, "some reports have the theme as a whole only");
+    let text = sift(&["label", "--jsonl", &data, "--only", "espionage", "--explain", "0"]);
+    assert_eq!(text.matches("(no paragraph has these themes on its own").count(), whole_only);
+}

@@ -105,6 +105,75 @@ fn label_batch_of_records() {
     );
 }
 
+/// `--only`: the unfiltered output's articles and paragraphs that have one
+/// of the themes, paragraphs keeping their index, in every format.
+#[test]
+fn label_only_some_themes() {
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_str(&run(&[&["label", SAMPLE, "--format", "json"], args].concat()))
+            .unwrap()
+    };
+    let all = json(&[]);
+    for theme in ["espionage", "data_breach", "trade_policy"] {
+        let mut expected = all.clone();
+        let kept: Vec<serde_json::Value> = all["paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["labels"].as_array().unwrap().iter().any(|l| l == theme))
+            .cloned()
+            .collect();
+        assert!(!kept.is_empty() && kept.len() < 6, "{theme}: the sample has some");
+        expected["paragraphs"] = serde_json::Value::Array(kept);
+        assert_eq!(json(&["--only", theme]), expected, "{theme}");
+    }
+    let two = json(&["--only", "data_breach", "--only", "espionage"]);
+    let indices: Vec<u64> = two["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(json(&["--only", "espionage,data_breach"]), two, "repeated = comma-separated");
+    let csv = run(&["label", SAMPLE, "--format", "csv", "--only", "data_breach,espionage"]);
+    let rows: Vec<u64> =
+        csv.lines().skip(1).map(|r| r.split(',').nth(1).unwrap().parse().unwrap()).collect();
+    assert_eq!(rows, indices, "CSV rows are the same paragraphs");
+    snap!("label_only_text", run(&["label", SAMPLE, "--only", "espionage", "--explain", "2"]));
+    // An article without the theme is left out altogether.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("records.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            r#"{"id": "a1", "text": "The trade ministry raised tariffs on imported steel to 25 percent.\n\nExporters said they would lose orders."}"#,
+            "\n",
+            r#"{"id": "b2", "text": "Hackers stole the names and card numbers of 40,000 customers from the retailer's website."}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let path = input.display().to_string();
+    let ids = |only: &str, format: &str| -> String {
+        let out = run(&["label", "--jsonl", &path, "--format", format, "--only", only]);
+        match format {
+            "jsonl" => out
+                .lines()
+                .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["source"].clone())
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => out,
+        }
+    };
+    assert_eq!(ids("data_breach", "jsonl"), "b2");
+    assert_eq!(ids("trade_policy", "jsonl"), "a1");
+    assert_eq!(ids("trade_policy,data_breach", "jsonl"), "a1 b2");
+    assert_eq!(ids("espionage", "jsonl"), "");
+    assert_eq!(ids("espionage", "json"), "[]\n", "still a JSON array");
+    assert_eq!(ids("espionage", "text"), "");
+}
+
 #[test]
 fn label_colour_only_when_asked() {
     let plain = run(&["label", SAMPLE]);

@@ -12,6 +12,11 @@
 //! an array of objects), `jsonl` (one object per line) and `csv` (one row
 //! per paragraph).
 //!
+//! `--only LABEL,...` filters: it keeps the articles with one of those
+//! themes (as a whole, or in one of their paragraphs) and shows only their
+//! paragraphs that have one; a paragraph keeps its place in the article
+//! (`¶3`, `index`).
+//!
 //! The article's `themes` list every label with the whole text's
 //! probability and the share of the body in paragraphs with that label; its
 //! `labels` are the themes of the whole text and those covering at least a
@@ -61,6 +66,11 @@ pub struct Args {
     /// Terms to show for each label of a paragraph (0: none).
     #[arg(long, value_name = "N", default_value_t = 5)]
     explain: usize,
+    /// Only articles with one of these themes (as a whole or in a
+    /// paragraph), showing only their paragraphs that have one (comma-
+    /// separated or repeated).
+    #[arg(long, value_name = "LABEL", value_delimiter = ',')]
+    only: Vec<String>,
     #[command(flatten)]
     batching: Batching,
     /// Colour in the text report.
@@ -79,6 +89,7 @@ pub fn parse_probability(s: &str) -> Result<f32, String> {
 pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
     a.batching.check()?;
     let model = crate::models::load(a.model.as_deref())?;
+    let only = only_mask(&model, &a.only)?;
     let files = inputs(&a.files);
     let color = match a.color {
         ColorArg::Always => true,
@@ -91,9 +102,31 @@ pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
     };
     let single = !a.batching.jsonl && files.len() == 1;
     let mut emit = Emitter::new(&model, a.format, color, single, out);
+    emit.only = only;
     let opts = LabelOptions { threshold: a.threshold, explain: a.explain };
     a.batching.run(&files, quiet, "labelled", |batch| emit.batch(batch, opts))?;
     emit.finish()
+}
+
+/// The labels `--only` names, as a mask over the model's labels (`None`
+/// without the flag); an unknown label is a usage error.
+fn only_mask(model: &Model, only: &[String]) -> Result<Option<Vec<bool>>> {
+    if only.is_empty() {
+        return Ok(None);
+    }
+    let labels = model.labels();
+    let mut mask = vec![false; labels.len()];
+    for name in only {
+        let name = name.trim();
+        let Some(c) = labels.iter().position(|l| l == name) else {
+            return Err(crate::error::usage(format!(
+                "--only: the model has no label '{name}', expected one of {}",
+                labels.join(", ")
+            )));
+        };
+        mask[c] = true;
+    }
+    Ok(Some(mask))
 }
 
 /// Writes labelled articles in the chosen format, keeping the state a
@@ -105,6 +138,8 @@ struct Emitter<'a> {
     single: bool,
     out: &'a mut dyn Write,
     written: usize,
+    /// `--only`: the labels to keep.
+    only: Option<Vec<bool>>,
 }
 
 impl<'a> Emitter<'a> {
@@ -115,7 +150,19 @@ impl<'a> Emitter<'a> {
         single: bool,
         out: &'a mut dyn Write,
     ) -> Self {
-        Emitter { model, format, color, single, out, written: 0 }
+        Emitter { model, format, color, single, out, written: 0, only: None }
+    }
+
+    /// The paragraphs to show (their indices), or `None` when `--only`
+    /// drops the article.
+    fn shown(&self, l: &LabelledArticle) -> Option<Vec<usize>> {
+        let all = 0..l.paragraphs.len();
+        let Some(mask) = &self.only else {
+            return Some(all.collect());
+        };
+        let has = |labels: &[usize]| labels.iter().any(|&c| mask[c]);
+        let shown: Vec<usize> = all.filter(|&i| has(&l.paragraphs[i].prediction.labels)).collect();
+        (has(&l.labels) || !shown.is_empty()).then_some(shown)
     }
 
     fn batch(&mut self, items: &[Article], opts: LabelOptions) -> Result<()> {
@@ -125,9 +172,10 @@ impl<'a> Emitter<'a> {
         let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
         let labelled = self.model.label_articles(&texts, opts);
         for (item, l) in items.iter().zip(&labelled) {
+            let Some(shown) = self.shown(l) else { continue };
             match self.format {
                 LabelFormat::Json => {
-                    let v = to_json(self.model, item, l);
+                    let v = to_json(self.model, item, l, &shown);
                     if self.single {
                         writeln!(self.out, "{}", serde_json::to_string_pretty(&v)?)?;
                     } else {
@@ -135,11 +183,13 @@ impl<'a> Emitter<'a> {
                         write!(self.out, "{sep}{}", serde_json::to_string_pretty(&v)?)?;
                     }
                 }
-                LabelFormat::Jsonl => {
-                    writeln!(self.out, "{}", serde_json::to_string(&to_json(self.model, item, l))?)?
-                }
-                LabelFormat::Csv => self.csv(item, l)?,
-                LabelFormat::Text => self.text(item, l)?,
+                LabelFormat::Jsonl => writeln!(
+                    self.out,
+                    "{}",
+                    serde_json::to_string(&to_json(self.model, item, l, &shown))?
+                )?,
+                LabelFormat::Csv => self.csv(item, l, &shown)?,
+                LabelFormat::Text => self.text(item, l, &shown)?,
             }
             self.written += 1;
         }
@@ -153,7 +203,7 @@ impl<'a> Emitter<'a> {
         Ok(())
     }
 
-    fn csv(&mut self, item: &Article, l: &LabelledArticle) -> Result<()> {
+    fn csv(&mut self, item: &Article, l: &LabelledArticle, shown: &[usize]) -> Result<()> {
         let labels = self.model.labels();
         let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
         if self.written == 0 {
@@ -164,7 +214,8 @@ impl<'a> Emitter<'a> {
             w.write_record(&header)?;
         }
         let source = source_text(&item.source);
-        for (i, p) in l.paragraphs.iter().enumerate() {
+        for &i in shown {
+            let p = &l.paragraphs[i];
             let mut row = vec![
                 source.clone(),
                 i.to_string(),
@@ -198,7 +249,7 @@ impl<'a> Emitter<'a> {
         Ok(())
     }
 
-    fn text(&mut self, item: &Article, l: &LabelledArticle) -> Result<()> {
+    fn text(&mut self, item: &Article, l: &LabelledArticle, shown: &[usize]) -> Result<()> {
         let labels = self.model.labels();
         let text = item.text.as_str();
         let paint = |s: &str, code: &str| -> String {
@@ -253,13 +304,13 @@ impl<'a> Emitter<'a> {
         );
         let n = l.paragraphs.len();
         let iw = format!("¶{n}").chars().count();
-        let bw = l
-            .paragraphs
+        let bw = shown
             .iter()
-            .map(|p| format!("{}-{}", p.span.start, p.span.end).len())
+            .map(|&i| format!("{}-{}", l.paragraphs[i].span.start, l.paragraphs[i].span.end).len())
             .max()
             .unwrap_or(0);
-        for (i, p) in l.paragraphs.iter().enumerate() {
+        for &i in shown {
+            let p = &l.paragraphs[i];
             let index = format!("¶{}", i + 1);
             let bytes = format!("{}-{}", p.span.start, p.span.end);
             o += &format!(
@@ -291,6 +342,8 @@ impl<'a> Emitter<'a> {
         }
         if n == 0 {
             o += "  (no paragraphs)\n";
+        } else if shown.is_empty() {
+            o += "  (no paragraph has these themes on its own; the article as a whole does)\n";
         }
         self.out.write_all(o.as_bytes())?;
         Ok(())
@@ -339,7 +392,7 @@ fn round4(x: f32) -> f64 {
     (x as f64 * 1e4).round() / 1e4
 }
 
-fn to_json(m: &Model, item: &Article, l: &LabelledArticle) -> Value {
+fn to_json(m: &Model, item: &Article, l: &LabelledArticle, shown: &[usize]) -> Value {
     let labels = m.labels();
     let text = item.text.as_str();
     let all: Vec<usize> = (0..labels.len()).collect();
@@ -356,11 +409,10 @@ fn to_json(m: &Model, item: &Article, l: &LabelledArticle) -> Value {
     let names = |idx: &[usize], probs: &[f32]| -> Vec<&str> {
         ranked(idx, probs).into_iter().map(|c| labels[c].as_str()).collect()
     };
-    let paragraphs: Vec<Value> = l
-        .paragraphs
+    let paragraphs: Vec<Value> = shown
         .iter()
-        .enumerate()
-        .map(|(i, p)| {
+        .map(|&i| {
+            let p = &l.paragraphs[i];
             let probabilities: Map<String, Value> = labels
                 .iter()
                 .zip(&p.prediction.probabilities)
