@@ -74,10 +74,10 @@ fn label_jsonl_and_csv() {
     snap!("label_csv", run(&["label", SAMPLE, "--format", "csv", "--explain", "2"]));
 }
 
-#[test]
-fn label_batch_of_records() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("records.jsonl");
+/// Two JSON Lines records in `dir` (ids "a1" and 7, text in "body"): one on
+/// trade, one on a data breach. Returns the file's path.
+fn two_records(dir: &std::path::Path) -> String {
+    let input = dir.join("records.jsonl");
     std::fs::write(
         &input,
         concat!(
@@ -88,7 +88,13 @@ fn label_batch_of_records() {
         ),
     )
     .unwrap();
-    let path = input.display().to_string();
+    input.display().to_string()
+}
+
+#[test]
+fn label_batch_of_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = two_records(dir.path());
     let args = ["label", "--jsonl", &path, "--text-field", "body", "--id-field", "id"];
     let jsonl = run(&[&args[..], &["--format", "jsonl", "--explain", "0"]].concat());
     let ids: Vec<serde_json::Value> = jsonl
@@ -142,33 +148,32 @@ fn label_only_some_themes() {
     snap!("label_only_text", run(&["label", SAMPLE, "--only", "espionage", "--explain", "2"]));
     // An article without the theme is left out altogether.
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("records.jsonl");
-    std::fs::write(
-        &input,
-        concat!(
-            r#"{"id": "a1", "text": "The trade ministry raised tariffs on imported steel to 25 percent.\n\nExporters said they would lose orders."}"#,
-            "\n",
-            r#"{"id": "b2", "text": "Hackers stole the names and card numbers of 40,000 customers from the retailer's website."}"#,
-            "\n"
-        ),
-    )
-    .unwrap();
-    let path = input.display().to_string();
+    let path = two_records(dir.path());
     let ids = |only: &str, format: &str| -> String {
-        let out = run(&["label", "--jsonl", &path, "--format", format, "--only", only]);
+        let out = run(&[
+            "label",
+            "--jsonl",
+            &path,
+            "--text-field",
+            "body",
+            "--format",
+            format,
+            "--only",
+            only,
+        ]);
         match format {
             "jsonl" => out
                 .lines()
                 .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["source"].clone())
-                .map(|v| v.as_str().unwrap().to_string())
+                .map(|v| v.to_string())
                 .collect::<Vec<_>>()
                 .join(" "),
             _ => out,
         }
     };
-    assert_eq!(ids("data_breach", "jsonl"), "b2");
-    assert_eq!(ids("trade_policy", "jsonl"), "a1");
-    assert_eq!(ids("trade_policy,data_breach", "jsonl"), "a1 b2");
+    assert_eq!(ids("data_breach", "jsonl"), "7");
+    assert_eq!(ids("trade_policy", "jsonl"), "\"a1\"");
+    assert_eq!(ids("trade_policy,data_breach", "jsonl"), "\"a1\" 7");
     assert_eq!(ids("espionage", "jsonl"), "");
     assert_eq!(ids("espionage", "json"), "[]\n", "still a JSON array");
     assert_eq!(ids("espionage", "text"), "");
