@@ -11,7 +11,7 @@ mod models;
 mod output;
 mod report;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -65,6 +65,8 @@ enum Command {
     Tokens(cmd::tokens::Args),
     /// Title, paragraphs and sentences of a text with byte spans.
     Sentences(cmd::sentences::Args),
+    /// Shell completions or manual pages.
+    Generate(cmd::generate::Args),
 }
 
 /// Output formats shared by several subcommands.
@@ -95,6 +97,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Vectorize(a) => cmd::vectorize::run(a)?,
         Command::Tokens(a) => cmd::tokens::run(a, &mut out)?,
         Command::Sentences(a) => cmd::sentences::run(a, &mut out)?,
+        Command::Generate(a) => cmd::generate::run(a, Cli::command(), &mut out)?,
     }
     out.flush()?;
     Ok(())

@@ -587,7 +587,9 @@ fn a_failed_run_leaves_existing_output_untouched() {
     // eval --report and train-summarizer refuse their outputs before working.
     let report = dir.path().join("no/such/dir/r.html").display().to_string();
     assert_fails(&run(&["eval", "--data", &ok, "--report", &report]), 5, &[&report, &missing]);
+    assert_fails(&run(&["generate", "man", "--out-dir", &folder]), 5, &[&folder, &missing]);
     let here = dir.path().display().to_string();
+    assert_fails(&run(&["generate", "zsh", "--out-dir", &here]), 2, &["--out-dir", "man"]);
     let o = run(&["train", "--data", &ok, "--out", &here, "--folds", "0"]);
     assert_fails(&o, 5, &[&here, "is a directory, expected a file path"]);
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())

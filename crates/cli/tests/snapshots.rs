@@ -382,3 +382,57 @@ fn train_train_summarizer_and_vectorize() {
     snap!("vectorize_mtx", mtx);
     snap!("vectorize_vocab", vocab);
 }
+
+/// `sift generate`: completion scripts know every subcommand and their
+/// flags (bash's parses), and the manual pages cover each subcommand.
+#[test]
+fn generate_completions_and_manual_pages() {
+    let help = run(&["--help"]);
+    let subcommands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|&s| s != "help")
+        .collect();
+    assert!(subcommands.len() >= 10 && subcommands.contains(&"generate"), "{subcommands:?}");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = run(&["generate", shell]);
+        for needle in subcommands.iter().copied().chain(["only", "save-vectorizer"]) {
+            assert!(script.contains(needle), "{shell}: no {needle}");
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bash = dir.path().join("sift.bash");
+    std::fs::write(&bash, run(&["generate", "bash"])).unwrap();
+    let syntax = Command::new("bash").arg("-n").arg(&bash).output().unwrap();
+    assert!(syntax.status.success(), "{}", String::from_utf8_lossy(&syntax.stderr));
+
+    let out_dir = dir.path().join("man");
+    std::fs::create_dir(&out_dir).unwrap();
+    let out_dir = out_dir.display().to_string();
+    assert_eq!(run(&["generate", "man", "--out-dir", &out_dir]), "");
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> =
+        subcommands.iter().map(|s| format!("sift-{s}.1")).chain(["sift.1".into()]).collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    let version = format!("\"sift {}\"", env!("CARGO_PKG_VERSION"));
+    for name in &names {
+        let page = std::fs::read_to_string(format!("{out_dir}/{name}")).unwrap();
+        let title = format!(".TH {} 1 ", name.trim_end_matches(".1"));
+        assert!(page.lines().any(|l| l.starts_with(&title) && l.contains(&version)), "{name}");
+    }
+    let label = std::fs::read_to_string(format!("{out_dir}/sift-label.1")).unwrap();
+    assert!(label.contains("\\fB\\-\\-only\\fR") && label.contains("sift label"));
+    assert_eq!(
+        run(&["generate", "man"]),
+        std::fs::read_to_string(format!("{out_dir}/sift.1")).unwrap(),
+        "stdout gets the top page"
+    );
+}

@@ -1,5 +1,6 @@
 //! One module per subcommand; each turns parsed flags into library calls.
 
+pub mod generate;
 pub mod inspect;
 pub mod label;
 pub mod sentences;
