@@ -95,6 +95,16 @@ const CORPORA: [(&str, &str); 3] = [
 /// One annotated paragraph: its corpus, how it was labelled, and the example.
 type Annotated = (String, String, Example);
 
+/// The body's blocks of an article (the title line excepted): the units the
+/// annotations number, which no paragraph heuristic moves.
+fn body_blocks(doc: &str) -> Vec<sift_tokenize::Span> {
+    let mut blocks = sift_tokenize::blocks(doc);
+    if sift_tokenize::article(doc).title.is_some() {
+        blocks.remove(0);
+    }
+    blocks
+}
+
 /// Reads an annotation file of `datasets/themes` (see its README): each row
 /// names a paragraph of a shared corpus by id, with labels and a fingerprint
 /// of the text. `None` when a corpus it needs is absent.
@@ -130,8 +140,7 @@ fn read_annotations(file: &str) -> Result<Option<Vec<Annotated>>> {
             doc.trim().to_string()
         } else {
             let i: usize = paragraph.parse().with_context(at)?;
-            let art = sift_tokenize::article(doc);
-            let Some(span) = art.paragraphs.get(i) else {
+            let Some(span) = body_blocks(doc).get(i).copied() else {
                 bail!("{}: {id} has no paragraph {i}", at())
             };
             span.text(doc).to_string()

@@ -9,7 +9,8 @@
 //!   stop words, Snowball stemming, length) and word n-grams. Its
 //!   [`AnalyzerConfig`] is plain serde data, saved inside model files.
 //! * [`sentences`] and [`SentenceSplitter`] split sentences; [`paragraphs`]
-//!   and [`article`] split paragraphs and find an article's title line.
+//!   and [`article`] split paragraphs and find an article's title line;
+//!   [`blocks`] gives the raw blank-line-separated blocks.
 //!
 //! ```
 //! use sift_tokenize::{Analyzer, AnalyzerConfig, sentences};
@@ -46,7 +47,7 @@ mod word;
 pub use analyzer::{Analyzer, AnalyzerConfig, Filter, Scratch, Term, MAX_NGRAM};
 pub use case::push_lowercase;
 pub use error::Error;
-pub use paragraph::{article, paragraphs, Article};
+pub use paragraph::{article, blocks, paragraphs, Article};
 pub use sentence::{sentences, SentenceSplitter};
 pub use span::Span;
 pub use stem::{Language, StemCache, Stemmer};

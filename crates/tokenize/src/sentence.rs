@@ -1,7 +1,8 @@
 //! Sentence splitting with byte spans.
 //!
 //! The splitter is rule-based and needs no training. Within each paragraph
-//! (see [`crate::paragraphs`]; sentences never cross a blank line) it looks at
+//! (see [`crate::paragraphs`]; sentences never cross a paragraph break, and
+//! a blank line is one unless it falls inside a sentence) it looks at
 //! every `.`, `!`, `?` and ellipsis, takes the closing quotes and brackets that
 //! follow, and decides from the word before and the word after:
 //!

@@ -4,8 +4,8 @@
 
 use proptest::prelude::*;
 use sift_tokenize::{
-    article, paragraphs, sentences, words, Analyzer, AnalyzerConfig, Filter, Language, Pattern,
-    Span, StopList,
+    article, blocks, paragraphs, sentences, words, Analyzer, AnalyzerConfig, Filter, Language,
+    Pattern, Span, StopList,
 };
 use unicode_general_category::{get_general_category, GeneralCategory as Gc};
 
@@ -287,7 +287,21 @@ proptest! {
         let a = article(&text);
         let mut all: Vec<Span> = a.title.into_iter().collect();
         all.extend(a.paragraphs);
-        prop_assert_eq!(all, spans);
+        prop_assert_eq!(all, spans.clone());
+        // Paragraphs are runs of consecutive blocks: each starts where a
+        // block starts and ends where a later one ends, in order.
+        let b = blocks(&text);
+        assert_spans_valid(&text, &b, true);
+        let mut k = 0;
+        for p in &spans {
+            prop_assert!(k < b.len() && b[k].start == p.start, "{:?} starts no block", p);
+            while k < b.len() && b[k].end != p.end {
+                k += 1;
+            }
+            prop_assert!(k < b.len(), "{:?} ends no block", p);
+            k += 1;
+        }
+        prop_assert_eq!(k, b.len(), "every block is in a paragraph");
     }
 
     #[test]
