@@ -358,6 +358,31 @@ fn corrupt_truncated_or_foreign_models_exit_4() {
     let expected = format!("{folder}: is a directory, expected a model file");
     assert_fails(&run(&["inspect", &folder]), 3, &[&expected]);
     assert_fails(&run(&["label", sample, "--model", &folder]), 3, &[&expected]);
+    // Summarizer models: damaged, truncated or foreign files exit 4 too.
+    let pairs = write(
+        &dir,
+        "pairs.jsonl",
+        b"{\"article\": \"Tariffs rise\\n\\nSteel tariffs rose. Buyers complained.\", \
+          \"summary\": \"Steel tariffs rose.\"}\n",
+    );
+    let summarizer = dir.path().join("s.sift").display().to_string();
+    let o = run(&["train-summarizer", "--data", &pairs, "--out", &summarizer]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let good = std::fs::read(&summarizer).unwrap();
+    let mut flipped = good.clone();
+    let last = flipped.len() - 10;
+    flipped[last] ^= 0x01;
+    let summarize = |model: &str| {
+        run(&["summarize", sample, "--algorithm", "supervised", "--summarizer-model", model])
+    };
+    let corrupt = write(&dir, "corrupt-s.sift", &flipped);
+    assert_fails(&summarize(&corrupt), 4, &[&corrupt, "checksum"]);
+    assert_fails(&run(&["inspect", &corrupt]), 4, &[&corrupt, "checksum"]);
+    let truncated = write(&dir, "truncated-s.sift", &good[..good.len() - 4]);
+    assert_fails(&summarize(&truncated), 4, &[&truncated, "truncated"]);
+    let theme_model = concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/themes.sift");
+    assert_fails(&summarize(theme_model), 4, &["themes.sift", "not a summarizer model"]);
+    assert_fails(&summarize(&folder), 3, &[&folder, "is a directory"]);
 }
 
 #[test]

@@ -364,8 +364,42 @@ fn train_train_summarizer_and_vectorize() {
     std::fs::write(dir.path().join("pairs.jsonl"), pairs).unwrap();
     snap!(
         "train_summarizer_text",
-        sift_in(&["train-summarizer", "--data", "pairs.jsonl", "--out", "summarizer.json"])
+        sift_in(&["train-summarizer", "--data", "pairs.jsonl", "--out", "summarizer.sift"])
     );
+    // The model summarizes, and inspect shows its weights.
+    let summary = sift_in(&[
+        "summarize",
+        "--algorithm",
+        "supervised",
+        "--summarizer-model",
+        "summarizer.sift",
+        "--sentences",
+        "1",
+        "--format",
+        "jsonl",
+        "--jsonl",
+        "pairs.jsonl",
+        "--text-field",
+        "article",
+    ]);
+    let picked: Vec<String> = summary
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            assert_eq!(v["sentences"].as_array().unwrap().len(), 1, "{l}");
+            v["sentences"][0]["text"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(picked, ["The government raised steel tariffs.", "Hackers stole customer data."]);
+    let shown = sift_in(&["inspect", "summarizer.sift"]);
+    assert!(shown.starts_with("summarizer   summarizer.sift ("), "{shown}");
+    assert!(shown.contains("trained on   2 article and summary pairs"), "{shown}");
+    assert_eq!(shown.lines().filter(|l| l.split_whitespace().count() == 4).count(), 11, "{shown}");
+    let json: serde_json::Value =
+        serde_json::from_str(&sift_in(&["inspect", "summarizer.sift", "--format", "json"]))
+            .unwrap();
+    assert_eq!(json["model"]["format"], 2);
+    assert_eq!(json["model"]["weights"].as_array().unwrap().len(), 10);
     sift_in(&[
         "vectorize",
         "--input",

@@ -57,6 +57,12 @@ pub enum Error {
     /// The tokenizer configuration is invalid.
     #[error(transparent)]
     Tokenizer(#[from] sift_tokenize::Error),
+    /// A supervised model file is damaged, foreign or unusable.
+    #[error("{reason}")]
+    Model {
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// Which scorer ranks the sentences.

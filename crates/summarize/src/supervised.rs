@@ -26,10 +26,15 @@ pub const FEATURES: [&str; 10] = [
     "title_similarity",
 ];
 
-/// Current format of the supervised model.
-pub const SUPERVISED_FORMAT: u32 = 1;
+/// Current format of the supervised model: 2 is the JSON of
+/// [`SupervisedModel`] in sift's container (magic [`MAGIC`], format
+/// version, length, CRC-32); 1 was the bare JSON, which still loads.
+pub const SUPERVISED_FORMAT: u32 = 2;
 
-/// A trained supervised scorer (saved as JSON).
+/// The magic number of a supervised summarizer model file.
+pub const MAGIC: &[u8; 8] = b"SIFTSUMM";
+
+/// A trained supervised scorer (saved by [`SupervisedModel::to_bytes`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SupervisedModel {
     /// Format version.
@@ -205,6 +210,50 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
 }
 
 impl SupervisedModel {
+    /// The model as a file: its JSON in sift's container, so that a damaged
+    /// or truncated file is refused rather than read with wrong weights.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let model = SupervisedModel { format: SUPERVISED_FORMAT, ..self.clone() };
+        // Serializing plain numbers and strings into JSON cannot fail.
+        let json = serde_json::to_vec_pretty(&model).unwrap_or_default();
+        sift_tfidf::container::encode(MAGIC, SUPERVISED_FORMAT, &json)
+    }
+
+    /// A model from [`SupervisedModel::to_bytes`] output, or from a bare
+    /// JSON file of format 1; checked as [`SupervisedModel::check`] does.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::Error> {
+        let bad = |reason: String| crate::Error::Model { reason };
+        let (json, container) = if bytes.starts_with(MAGIC) {
+            let (version, payload) =
+                sift_tfidf::container::decode(bytes, MAGIC, "summarizer model", SUPERVISED_FORMAT)
+                    .map_err(|e| bad(e.to_string()))?;
+            if version < 2 {
+                return Err(bad(format!("container of format {version}, expected 2 or later")));
+            }
+            (payload, Some(version))
+        } else if bytes.trim_ascii_start().starts_with(b"{") {
+            (bytes, None)
+        } else {
+            return Err(bad("not a summarizer model (no SIFTSUMM header, not JSON)".into()));
+        };
+        let model: SupervisedModel = serde_json::from_slice(json)
+            .map_err(|e| bad(format!("not a summarizer model ({e})")))?;
+        match container {
+            Some(v) if model.format != v => {
+                return Err(bad(format!("format {} inside a format {v} file", model.format)))
+            }
+            None if model.format != 1 => {
+                return Err(bad(format!(
+                    "a bare JSON model must be of format 1, found {}",
+                    model.format
+                )))
+            }
+            _ => {}
+        }
+        model.check().map_err(bad)?;
+        Ok(model)
+    }
+
     /// Checks a loaded model.
     pub fn check(&self) -> Result<(), String> {
         if self.format > SUPERVISED_FORMAT {
@@ -246,5 +295,74 @@ impl SupervisedModel {
                 1.0 / (1.0 + (-s).exp())
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sift_tfidf::container;
+
+    fn model() -> SupervisedModel {
+        let pairs = vec![
+            (
+                "Tariffs rise\n\nThe government raised steel tariffs. Importers complained. \
+                 Prices rose."
+                    .to_string(),
+                "The government raised steel tariffs.".to_string(),
+            ),
+            (
+                "Data stolen\n\nHackers stole customer data. The firm apologised. Shares fell."
+                    .to_string(),
+                "Hackers stole customer data.".to_string(),
+            ),
+        ];
+        crate::train_summarizer(&pairs, &crate::SummarizerParams::default()).unwrap()
+    }
+
+    fn error(bytes: &[u8]) -> String {
+        SupervisedModel::from_bytes(bytes).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn files_round_trip_and_bare_json_of_format_1_still_loads() {
+        let m = model();
+        assert_eq!(m.format, SUPERVISED_FORMAT);
+        let bytes = m.to_bytes();
+        assert!(bytes.starts_with(MAGIC));
+        assert_eq!(SupervisedModel::from_bytes(&bytes).unwrap(), m);
+        let v1 = SupervisedModel { format: 1, ..m.clone() };
+        let json = serde_json::to_vec_pretty(&v1).unwrap();
+        assert_eq!(SupervisedModel::from_bytes(&json).unwrap(), v1);
+    }
+
+    #[test]
+    fn damaged_foreign_or_inconsistent_files_are_refused() {
+        let m = model();
+        let bytes = m.to_bytes();
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 3;
+        flipped[last] ^= 1;
+        assert!(error(&flipped).contains("checksum"), "{}", error(&flipped));
+        assert!(error(&bytes[..bytes.len() - 5]).contains("truncated"));
+        assert!(error(b"SIFTMODL\x04\0\0\0").contains("no SIFTSUMM header"));
+        assert!(error(b"").contains("no SIFTSUMM header"));
+        // A bare JSON file claims format 1; a container's JSON its format.
+        let json2 = serde_json::to_vec(&m).unwrap();
+        assert!(error(&json2).contains("bare JSON model must be of format 1"));
+        let v1 = SupervisedModel { format: 1, ..m.clone() };
+        let inner1 = container::encode(MAGIC, 2, &serde_json::to_vec(&v1).unwrap());
+        assert!(error(&inner1).contains("format 1 inside a format 2 file"));
+        let old_box = container::encode(MAGIC, 1, &serde_json::to_vec(&v1).unwrap());
+        assert!(error(&old_box).contains("expected 2 or later"));
+        let newer = container::encode(MAGIC, SUPERVISED_FORMAT + 1, &json2);
+        assert!(error(&newer).contains("upgrade sift"), "{}", error(&newer));
+        // Checked as a loaded model is: finite numbers (JSON writes NaN as
+        // null, which does not parse as a number) and the features.
+        let mut odd = m.clone();
+        odd.weights[0] = f64::NAN;
+        assert!(error(&odd.to_bytes()).contains("not a summarizer model"));
+        let short = SupervisedModel { features: vec!["lexrank".into()], ..m };
+        assert!(error(&short.to_bytes()).contains("features do not match"));
     }
 }

@@ -1,9 +1,9 @@
-//! Compatibility fixture: a supervised summarizer model of format 1, as
-//! `sift train-summarizer` wrote it (`tests/compat/README.md`), must keep
-//! loading and choosing the same sentences. Its expected summaries of the
-//! articles in `test_data` are in `tests/compat/supervised-format1.expected`
-//! (`UPDATE_EXPECT=1` rewrites them; only a deliberate change of the
-//! supervised scorer's output may).
+//! Compatibility fixtures: supervised summarizer models of each format, as
+//! `sift train-summarizer` wrote them from the same pairs
+//! (`tests/compat/README.md`), must keep loading and choosing the same
+//! sentences. Their expected summaries of the articles in `test_data` are in
+//! `tests/compat/supervised.expected` (`UPDATE_EXPECT=1` rewrites them; only
+//! a deliberate change of the supervised scorer's output may).
 
 use sift_summarize::supervised::{SupervisedModel, SUPERVISED_FORMAT};
 use sift_summarize::{Algorithm, Budget, Summarizer, SummarizerParams};
@@ -13,11 +13,8 @@ fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compat")
 }
 
-#[test]
-fn a_supervised_model_of_format_1_still_loads_and_summarizes_the_same() {
-    let json = std::fs::read_to_string(dir().join("supervised-format1.json")).unwrap();
-    let model: SupervisedModel = serde_json::from_str(&json).unwrap();
-    assert_eq!(model.format, 1);
+/// The summaries (3 sentences) of every article in `test_data` by `model`.
+fn summaries(model: SupervisedModel) -> String {
     let params = SummarizerParams {
         algorithm: Algorithm::Supervised,
         budget: Budget::Sentences(3),
@@ -31,18 +28,32 @@ fn a_supervised_model_of_format_1_still_loads_and_summarizes_the_same() {
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     inputs.sort();
-    let mut actual = String::new();
+    let mut out = String::new();
     for input in &inputs {
         let text = std::fs::read_to_string(input).unwrap();
-        actual += &format!("{}\n", input.file_name().unwrap().to_string_lossy());
+        out += &format!("{}\n", input.file_name().unwrap().to_string_lossy());
         for x in &s.summarize(&text).sentences {
-            actual += &format!("  {}..{} {}\n", x.span.start, x.span.end, x.text(&text));
+            out += &format!("  {}..{} {}\n", x.span.start, x.span.end, x.text(&text));
         }
     }
-    let path = dir().join("supervised-format1.expected");
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(&path, &actual).unwrap();
+    out
+}
+
+#[test]
+fn supervised_models_of_every_format_still_load_and_summarize_the_same() {
+    let path = dir().join("supervised.expected");
+    for (file, format) in [("supervised-format1.json", 1), ("supervised-format2.sift", 2)] {
+        let bytes = std::fs::read(dir().join(file)).unwrap();
+        let model = SupervisedModel::from_bytes(&bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(model.format, format, "{file}");
+        // Saved again, it is a current-format file with the same model.
+        let again = SupervisedModel::from_bytes(&model.to_bytes()).unwrap();
+        assert_eq!(again, SupervisedModel { format: SUPERVISED_FORMAT, ..model.clone() });
+        let actual = summaries(model);
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            std::fs::write(&path, &actual).unwrap();
+        }
+        assert_eq!(actual, std::fs::read_to_string(&path).unwrap(), "{file}");
     }
-    assert_eq!(actual, std::fs::read_to_string(&path).unwrap());
-    assert_eq!(SUPERVISED_FORMAT, 1, "a new supervised format needs its fixture here");
+    assert_eq!(SUPERVISED_FORMAT, 2, "a new supervised format needs its fixture here");
 }

@@ -1,6 +1,7 @@
 //! `sift inspect`: what a model file holds: labels, vocabulary, tokenizer
 //! settings, training metadata and metrics, and the top terms per label; or
-//! what a vectorizer file (`sift vectorize --save-vectorizer`) holds.
+//! what a vectorizer file (`sift vectorize --save-vectorizer`) or a
+//! summarizer model (`sift train-summarizer`) holds.
 
 use anyhow::Result;
 use serde_json::json;
@@ -12,8 +13,9 @@ use super::train::algorithm_flag;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Model file (default: the theme model built into sift), or a
-    /// vectorizer file from `sift vectorize --save-vectorizer`.
+    /// Model file (default: the theme model built into sift), a vectorizer
+    /// file from `sift vectorize --save-vectorizer`, or a summarizer model
+    /// from `sift train-summarizer`.
     model: Option<String>,
     /// Top terms to list per label (for a vectorizer: the commonest terms).
     #[arg(long, value_name = "N", default_value_t = 15)]
@@ -27,6 +29,13 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
     if let Some(p) = a.model.as_deref().filter(|p| crate::input::starts_with(p, sift_tfidf::MAGIC))
     {
         return vectorizer(p, &a, out);
+    }
+    if let Some(p) = a
+        .model
+        .as_deref()
+        .filter(|p| crate::input::starts_with(p, sift_summarize::supervised::MAGIC))
+    {
+        return summarizer(p, &a, out);
     }
     let m = crate::models::load(a.model.as_deref())?;
     let name = crate::models::name(a.model.as_deref());
@@ -133,6 +142,38 @@ pub fn run(a: Args, out: &mut dyn Write) -> Result<()> {
 
 /// `sift inspect V` for a vectorizer file: its columns, settings, how many
 /// documents it was fitted on, and its commonest terms (lowest IDF).
+/// A supervised summarizer model (`sift train-summarizer`): its training
+/// and each feature's standardization and weight.
+fn summarizer(path: &str, a: &Args, out: &mut dyn Write) -> Result<()> {
+    let bytes = crate::input::read_file(path, "a summarizer model file")?;
+    let m = sift_summarize::supervised::SupervisedModel::from_bytes(&bytes)
+        .map_err(|e| crate::error::model(format!("{path}: {e}")))?;
+    match a.format {
+        crate::Format::Json => {
+            let j = json!({"summarizer": path, "bytes": bytes.len(), "model": m});
+            writeln!(out, "{}", serde_json::to_string_pretty(&j)?)?;
+        }
+        crate::Format::Text => {
+            writeln!(out, "summarizer   {path} ({} bytes, format {})", bytes.len(), m.format)?;
+            writeln!(
+                out,
+                "trained on   {} article and summary pairs (oracle ROUGE-1 {:.1})",
+                m.n_pairs, m.oracle_rouge1
+            )?;
+            writeln!(out, "\n{:<24} {:>9} {:>9} {:>9}", "feature", "mean", "scale", "weight")?;
+            for (i, f) in m.features.iter().enumerate() {
+                writeln!(
+                    out,
+                    "{f:<24} {:>9.4} {:>9.4} {:>9.4}",
+                    m.mean[i], m.scale[i], m.weights[i]
+                )?;
+            }
+            writeln!(out, "{:<24} {:>9} {:>9} {:>9.4}", "(bias)", "", "", m.bias)?;
+        }
+    }
+    Ok(())
+}
+
 fn vectorizer(path: &str, a: &Args, out: &mut dyn Write) -> Result<()> {
     let bytes = crate::input::read_file(path, super::vectorize::VECTORIZER_FILE)?;
     let (v, version) = super::vectorize::load_vectorizer(path, &bytes)?;

@@ -132,11 +132,9 @@ pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
     })?;
     match (&a.summarizer_model, a.algorithm) {
         (Some(path), _) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                input(format!("{path}: cannot read: {}", crate::input::io_reason(&e)))
-            })?;
-            let m: SupervisedModel = serde_json::from_str(&text)
-                .map_err(|e| model(format!("{path}: not a summarizer model ({e})")))?;
+            let bytes = crate::input::read_file(path, "a summarizer model file")?;
+            let m =
+                SupervisedModel::from_bytes(&bytes).map_err(|e| model(format!("{path}: {e}")))?;
             summarizer =
                 summarizer.with_supervised(m).map_err(|e| model(format!("{path}: {e}")))?;
         }
@@ -261,7 +259,7 @@ pub struct TrainArgs {
     /// Field with the reference summary.
     #[arg(long, default_value = "summary")]
     summary_field: String,
-    /// Summarizer model to write (JSON).
+    /// Summarizer model to write (a versioned, checksummed file).
     #[arg(long, value_name = "FILE")]
     out: String,
 }
@@ -280,8 +278,7 @@ pub fn train(a: TrainArgs, out: &mut dyn Write) -> Result<()> {
     }
     let m =
         train_summarizer(&pairs, &SummarizerParams::default()).map_err(|e| input(e.to_string()))?;
-    let json = serde_json::to_string_pretty(&m)?;
-    crate::output::write_atomic(&a.out, |w| w.write_all(json.as_bytes()))
+    crate::output::write_atomic(&a.out, |w| w.write_all(&m.to_bytes()))
         .map_err(|e| output(e.to_string()))?;
     writeln!(
         out,
