@@ -177,6 +177,16 @@ fn label_only_some_themes() {
     assert_eq!(ids("espionage", "jsonl"), "");
     assert_eq!(ids("espionage", "json"), "[]\n", "still a JSON array");
     assert_eq!(ids("espionage", "text"), "");
+    let header = "source,paragraph,start,end,labels,p_data_breach,p_espionage,p_other,\
+                  p_trade_policy,top_terms\n";
+    assert_eq!(ids("espionage", "csv"), header, "still a CSV header");
+    // A single file's JSON object, left out: null.
+    let text = dir.path().join("cup.txt");
+    std::fs::write(&text, "The team won the cup final on Sunday with two late goals.\n").unwrap();
+    let text = text.display().to_string();
+    assert_eq!(run(&["label", &text, "--format", "json", "--only", "espionage"]), "null\n");
+    let kept = run(&["label", &text, "--format", "json", "--only", "other"]);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&kept).unwrap()["labels"][0], "other");
 }
 
 #[test]

@@ -196,10 +196,32 @@ impl<'a> Emitter<'a> {
         Ok(())
     }
 
+    /// Closes the output. When `--only` left nothing out, it is still
+    /// well-formed: an empty JSON array, `null` for a single file's object,
+    /// a CSV header.
     fn finish(self) -> Result<()> {
-        if self.format == LabelFormat::Json && !self.single {
-            writeln!(self.out, "{}]", if self.written == 0 { "[" } else { "\n" })?;
+        match self.format {
+            LabelFormat::Json if !self.single => {
+                writeln!(self.out, "{}]", if self.written == 0 { "[" } else { "\n" })?
+            }
+            LabelFormat::Json if self.written == 0 => writeln!(self.out, "null")?,
+            LabelFormat::Csv if self.written == 0 => {
+                let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+                self.csv_header(&mut w)?;
+                let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
+                self.out.write_all(&bytes)?;
+            }
+            _ => {}
         }
+        Ok(())
+    }
+
+    fn csv_header(&self, w: &mut csv::Writer<Vec<u8>>) -> Result<()> {
+        let mut header = vec!["source".to_string(), "paragraph".into(), "start".into()];
+        header.extend(["end".to_string(), "labels".into()]);
+        header.extend(self.model.labels().iter().map(|l| format!("p_{l}")));
+        header.push("top_terms".into());
+        w.write_record(&header)?;
         Ok(())
     }
 
@@ -207,11 +229,7 @@ impl<'a> Emitter<'a> {
         let labels = self.model.labels();
         let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
         if self.written == 0 {
-            let mut header = vec!["source".to_string(), "paragraph".into(), "start".into()];
-            header.extend(["end".to_string(), "labels".into()]);
-            header.extend(labels.iter().map(|l| format!("p_{l}")));
-            header.push("top_terms".into());
-            w.write_record(&header)?;
+            self.csv_header(&mut w)?;
         }
         let source = source_text(&item.source);
         for &i in shown {
