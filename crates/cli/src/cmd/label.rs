@@ -196,7 +196,7 @@ impl<'a> Emitter<'a> {
         Ok(())
     }
 
-    /// Closes the output. When `--only` left nothing out, it is still
+    /// Closes the output. When `--only` kept nothing, it is still
     /// well-formed: an empty JSON array, `null` for a single file's object,
     /// a CSV header.
     fn finish(self) -> Result<()> {
