@@ -51,8 +51,8 @@ fn ends_sentence(block: &str) -> bool {
 /// Whether a block's first word is all lowercase letters (`and`, `économie`;
 /// not `iPhone`, `eBay`, a number or a list marker).
 fn starts_lowercase(block: &str) -> bool {
-    let word: Vec<char> = block.chars().take_while(|c| c.is_alphabetic()).collect();
-    !word.is_empty() && word.iter().all(|c| c.is_lowercase())
+    let mut word = block.chars().take_while(|c| c.is_alphabetic()).peekable();
+    word.peek().is_some() && word.all(char::is_lowercase)
 }
 
 /// The blocks of `text`: maximal runs of non-blank lines, trimmed as

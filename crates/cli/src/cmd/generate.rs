@@ -56,13 +56,12 @@ pub fn run(a: Args, mut cmd: clap::Command, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-fn man(cmd: clap::Command, dir: Option<&str>, out: &mut dyn Write) -> Result<()> {
+fn man(mut cmd: clap::Command, dir: Option<&str>, out: &mut dyn Write) -> Result<()> {
     let Some(dir) = dir else {
         clap_mangen::Man::new(cmd).render(out)?;
         return Ok(());
     };
     // Every page's path, checked before any is written.
-    let mut cmd = cmd;
     cmd.build();
     let mut pages = vec![("sift".to_string(), cmd.clone())];
     for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {

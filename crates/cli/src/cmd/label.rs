@@ -101,8 +101,7 @@ pub fn run(a: Args, quiet: bool, out: &mut dyn Write) -> Result<()> {
         }
     };
     let single = !a.batching.jsonl && files.len() == 1;
-    let mut emit = Emitter::new(&model, a.format, color, single, out);
-    emit.only = only;
+    let mut emit = Emitter::new(&model, a.format, color, single, only, out);
     let opts = LabelOptions { threshold: a.threshold, explain: a.explain };
     a.batching.run(&files, quiet, "labelled", |batch| emit.batch(batch, opts))?;
     emit.finish()
@@ -148,9 +147,10 @@ impl<'a> Emitter<'a> {
         format: LabelFormat,
         color: bool,
         single: bool,
+        only: Option<Vec<bool>>,
         out: &'a mut dyn Write,
     ) -> Self {
-        Emitter { model, format, color, single, out, written: 0, only: None }
+        Emitter { model, format, color, single, out, written: 0, only }
     }
 
     /// The paragraphs to show (their indices), or `None` when `--only`
