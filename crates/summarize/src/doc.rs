@@ -17,9 +17,11 @@ pub struct Sentence {
     pub span: Span,
     /// Index of its paragraph (body paragraphs, title excluded).
     pub paragraph: usize,
-    /// Whitespace-separated words (what budgets count).
+    /// Words, as budgets count them: whitespace-separated words, where three
+    /// Han or kana characters count as two words (see [`count_words`]).
     pub words: usize,
-    /// Words with at least one letter (numbers and symbols excluded).
+    /// Words with at least one letter (numbers and symbols excluded), three
+    /// Han or kana characters counting as two.
     pub letter_words: usize,
     /// Term ids in order (stop words dropped).
     pub terms: Vec<u32>,
@@ -122,15 +124,14 @@ impl<'a> Builder<'a> {
             spans.clear();
             splitter.split_span(text, *p, &mut spans);
             for s in &spans {
+                let (words, letter_words) = count_words(s.text(text));
                 ids.clear();
                 self.term_ids(s.text(text), &mut ids);
                 sentences.push(Sentence {
                     span: *s,
                     paragraph: pi,
-                    words: s.text(text).split_whitespace().count(),
-                    letter_words: sift_tokenize::words(s.text(text), sift_tokenize::Pattern::Sift)
-                        .filter(|t| t.kind == sift_tokenize::TokenKind::Word)
-                        .count(),
+                    words,
+                    letter_words,
                     terms: ids.clone(),
                     vector: Vec::new(),
                 });
@@ -192,6 +193,39 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// A sentence's words and letter words (see [`Sentence`]). Chinese and
+/// Japanese put no spaces between words, and the tokenizer makes each Han or
+/// kana character a word of its own; running Chinese text averages about one
+/// and a half characters per word, so three such characters count as two
+/// words (rounded up). Length
+/// budgets (`--words`, `--ratio`) and the fragment rule ([`crate::score::is_content`])
+/// then mean about the same in every script; text without them counts as
+/// before, by whitespace.
+pub fn count_words(sentence: &str) -> (usize, usize) {
+    use sift_tokenize::{Pattern, TokenKind};
+    let (mut letter_words, mut ideographs) = (0usize, 0usize);
+    for t in sift_tokenize::words(sentence, Pattern::Sift) {
+        match t.kind {
+            TokenKind::Word => letter_words += 1,
+            TokenKind::Ideograph => ideographs += 1,
+            TokenKind::Number => {}
+        }
+    }
+    if ideographs == 0 {
+        return (sentence.split_whitespace().count(), letter_words);
+    }
+    // Whitespace-separated chunks without Han or kana count one each; those
+    // with them count by their characters.
+    let plain = sentence
+        .split_whitespace()
+        .filter(|chunk| {
+            !sift_tokenize::words(chunk, Pattern::Sift).any(|t| t.kind == TokenKind::Ideograph)
+        })
+        .count();
+    let cjk = (2 * ideographs).div_ceil(3);
+    (plain + cjk, letter_words + cjk)
+}
+
 /// Cosine of two L2-normalized sparse vectors sorted by term id.
 pub fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     let (mut i, mut j, mut s) = (0, 0, 0.0);
@@ -223,5 +257,39 @@ impl Document {
             }
         }
         m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_count_by_whitespace_and_three_ideographs_as_two() {
+        // `$10.9bn` has letters; `2004.` does not.
+        assert_eq!(count_words("The U.S. firm paid $10.9bn in 2004."), (7, 6));
+        // 22 Han characters: 15 words (14.67 rounded up).
+        assert_eq!(count_words("中国商务部周二宣布对部分芯片设备实施出口管制。"), (15, 15));
+        // Mixed: "The ministry said:" is 3 words, 6 characters 4 more.
+        assert_eq!(count_words("The ministry said: 规定下月生效。"), (7, 7));
+        // Chunks with Han count by characters (8: 6 words), `2024` by
+        // whitespace.
+        assert_eq!(count_words("据报道 2024 年 出口 增长"), (7, 6));
+        assert_eq!(count_words("彼は述べた"), (4, 4));
+        assert_eq!(count_words(""), (0, 0));
+    }
+
+    #[test]
+    fn chinese_sentences_are_content_and_the_lead_is_kept() {
+        let text = "中国商务部周二宣布对部分芯片设备实施出口管制。这一措施将于下月生效。\
+                    官员表示此举是为了维护国家安全。分析人士认为这将影响全球供应链。\
+                    记者王明。";
+        let analyzer = Analyzer::new(sift_tokenize::AnalyzerConfig::default()).unwrap();
+        let doc = Builder::new(&analyzer, None).build(text, TitleMode::Auto);
+        let content: Vec<bool> = doc.sentences.iter().map(crate::score::is_content).collect();
+        // The byline of four characters is a fragment; the rest is content.
+        assert_eq!(content, [true, true, true, true, false]);
+        let (_, anchors) = crate::score::sift_default(&doc);
+        assert_eq!(anchors, [0, 1, 2]);
     }
 }

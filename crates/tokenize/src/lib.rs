@@ -48,7 +48,7 @@ pub use analyzer::{Analyzer, AnalyzerConfig, Filter, Scratch, Term, MAX_NGRAM};
 pub use case::push_lowercase;
 pub use error::Error;
 pub use paragraph::{article, blocks, paragraphs, Article};
-pub use sentence::{sentences, SentenceSplitter};
+pub use sentence::{is_script_terminator, sentences, SentenceSplitter};
 pub use span::Span;
 pub use stem::{Language, StemCache, Stemmer};
 pub use stopwords::{StopList, StopSet, ENGLISH as ENGLISH_STOP_WORDS};

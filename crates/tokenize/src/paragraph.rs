@@ -1,6 +1,7 @@
 //! Paragraphs (blocks separated by blank lines, unless the blank line falls
 //! inside a sentence) and article titles.
 
+use crate::sentence::{is_closer, is_script_terminator};
 use crate::span::{is_blank, Span};
 
 /// The paragraphs of `text`: maximal runs of non-blank lines, where a blank
@@ -42,10 +43,11 @@ pub fn paragraphs(text: &str) -> Vec<Span> {
 
 /// Whether a block ends like a sentence (or a heading with a colon): its
 /// last character before closing quotes and brackets is `.`, `!`, `?`, `:`,
-/// `;` or an ellipsis.
+/// `;`, an ellipsis or another script's sentence-final mark (`。`, `।`...).
 fn ends_sentence(block: &str) -> bool {
-    let core = block.trim_end_matches(['"', '\'', ')', ']', '\u{201D}', '\u{2019}', '\u{BB}']);
+    let core = block.trim_end_matches(is_closer);
     core.ends_with(['.', '!', '?', ':', ';', '\u{2026}'])
+        || core.chars().next_back().is_some_and(is_script_terminator)
 }
 
 /// Whether a block's first word is all lowercase letters (`and`, `économie`;
@@ -127,8 +129,17 @@ pub fn article(text: &str) -> Article {
     Article { title, paragraphs }
 }
 
+/// A title is one line that does not end like a statement or a lead-in:
+/// not with a full stop (`.`, or `。`, `।`, `۔`... in other scripts), a
+/// colon, comma or semicolon (full-width ones included), or `...`. A
+/// headline may end with `?` or `!`.
 fn is_title(line: &str) -> bool {
-    !line.contains('\n') && !line.ends_with(['.', ':', ',', ';']) && !line.ends_with("...")
+    !line.contains('\n')
+        && !line.ends_with([
+            '.', ':', ',', ';', '\u{3002}', '\u{FF61}', '\u{FF1A}', '\u{FF0C}', '\u{3001}',
+            '\u{FF1B}', '\u{0964}', '\u{0965}', '\u{06D4}', '\u{0589}', '\u{1362}', '\u{104B}',
+        ])
+        && !line.ends_with("...")
 }
 
 #[cfg(test)]
@@ -206,5 +217,23 @@ mod tests {
         let t = "Two\nlines\n\nBody.";
         assert!(article(t).title.is_none());
         assert!(article("Only one line").title.is_none());
+    }
+
+    #[test]
+    fn titles_and_joins_in_other_scripts() {
+        // A first line ending with an ideographic full stop or a danda is
+        // a sentence of the body, not a title; a headline without one is.
+        let t = "新规定下月生效。\n\n官员周二说明了细节。";
+        assert!(article(t).title.is_none());
+        let t = "नया नियम अगले महीने लागू होगा।\n\nअधिकारियों ने यह कहा।";
+        assert!(article(t).title.is_none());
+        let t = "出口规则收紧\n\n新规定下月生效。";
+        assert_eq!(article(t).title.map(|s| s.text(t)), Some("出口规则收紧"));
+        // A block ending with `。` (or `」` after it) ends a sentence, so a
+        // lowercase block after it is a paragraph of its own.
+        let t = "标题\n\n他说：「规定下月生效。」\n\nand then an English line.";
+        assert_eq!(paragraphs(t).len(), 3);
+        let t = "标题\n\n规定下月生效，\n\nand then an English line.";
+        assert_eq!(paragraphs(t).len(), 2);
     }
 }

@@ -24,6 +24,13 @@
 //!   (`$10.9bn.For the full year`, as in real scraped data) is split when the
 //!   full stop follows a lowercase letter, a digit, `%` or a closing bracket
 //!   and a capitalised word follows.
+//! * The sentence-final marks of other scripts end a sentence wherever they
+//!   stand, with or without a space after them (see [`is_script_terminator`]):
+//!   `。`, `！` and `？` in Chinese and Japanese, the Devanagari danda `।`,
+//!   the Arabic `؟` and `۔`, and a few more. Closing brackets and quotes of
+//!   those scripts (`」`, `』`, `）`, `》`...) stay with the sentence, and a
+//!   quotation closed that way and followed by hiragana is part of a longer
+//!   sentence (`「明日から始まる。」と述べた。` is one: `と` marks the quote).
 //! * A line break inside a paragraph ends a sentence when the next line starts
 //!   a list item (`-`, `*`, `•`, `1.`, `a)`), so unpunctuated list items and
 //!   headlines on their own paragraph are sentences of their own.
@@ -203,17 +210,86 @@ const INTERESTING: [bool; 256] = {
     t[b'?' as usize] = true;
     t[b'\n' as usize] = true;
     t[0xE2] = true; // first byte of '…'
+    let mut i = 0;
+    while i < SCRIPT_LEADS.len() {
+        t[SCRIPT_LEADS[i] as usize] = true;
+        i += 1;
+    }
     t
 };
 
+/// The first UTF-8 bytes of the characters [`is_script_terminator`] accepts.
+const SCRIPT_LEADS: [u8; 7] = [0xD6, 0xD8, 0xDB, 0xE0, 0xE1, 0xE3, 0xEF];
+
+/// Sentence-final marks of scripts other than Latin, which end a sentence
+/// wherever they stand (no abbreviation or number uses them, and Chinese and
+/// Japanese put no space after them): the ideographic full stop `。` and its
+/// half-width form `｡`, the full-width `！` and `？`, the Devanagari danda
+/// `।` and double danda `॥`, the Arabic question mark `؟` and full stop `۔`
+/// (Urdu), the Armenian full stop `։`, the Ethiopic full stop `።` and the
+/// Myanmar section mark `။`. The full-width full stop `．` is not among them:
+/// it is also a decimal point (`３．５`).
+pub fn is_script_terminator(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3002}'
+            | '\u{FF61}'
+            | '\u{FF01}'
+            | '\u{FF1F}'
+            | '\u{0964}'
+            | '\u{0965}'
+            | '\u{061F}'
+            | '\u{06D4}'
+            | '\u{0589}'
+            | '\u{1362}'
+            | '\u{104B}'
+    )
+}
+
+/// Closing quotes and brackets, kept with the sentence they end (CJK ones
+/// included: `」`, `』`, `）`, `】`, `〉`, `》`, `〕`).
 #[inline]
-fn is_closer(c: char) -> bool {
-    matches!(c, '"' | '\'' | ')' | ']' | '}' | '\u{201D}' | '\u{2019}' | '\u{00BB}' | '\u{203A}')
+pub(crate) fn is_closer(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\''
+            | ')'
+            | ']'
+            | '}'
+            | '\u{201D}'
+            | '\u{2019}'
+            | '\u{00BB}'
+            | '\u{203A}'
+            | '\u{300D}'
+            | '\u{300F}'
+            | '\u{FF09}'
+            | '\u{3011}'
+            | '\u{3009}'
+            | '\u{300B}'
+            | '\u{3015}'
+    )
 }
 
 #[inline]
 fn is_opener(c: char) -> bool {
-    matches!(c, '"' | '\'' | '(' | '[' | '{' | '\u{201C}' | '\u{2018}' | '\u{00AB}' | '\u{2039}')
+    matches!(
+        c,
+        '"' | '\''
+            | '('
+            | '['
+            | '{'
+            | '\u{201C}'
+            | '\u{2018}'
+            | '\u{00AB}'
+            | '\u{2039}'
+            | '\u{300C}'
+            | '\u{300E}'
+            | '\u{FF08}'
+            | '\u{3010}'
+            | '\u{3008}'
+            | '\u{300A}'
+            | '\u{3014}'
+    )
 }
 
 impl SentenceSplitter {
@@ -277,10 +353,14 @@ impl SentenceSplitter {
                 i += 1;
                 continue;
             }
+            if SCRIPT_LEADS.contains(&b) && !is_script_terminator(decode(text, i).0) {
+                i += 1;
+                continue;
+            }
             // A run of terminators, then closing quotes and brackets.
             let t0 = i;
             let mut j = i;
-            let (mut dots, mut bang, mut ellipsis) = (0usize, false, false);
+            let (mut dots, mut bang, mut ellipsis, mut script) = (0usize, false, false, false);
             while j < end {
                 match bytes[j] {
                     b'.' => dots += 1,
@@ -288,6 +368,15 @@ impl SentenceSplitter {
                     0xE2 if text[j..end].starts_with('\u{2026}') => {
                         ellipsis = true;
                         j += 3;
+                        continue;
+                    }
+                    lead if SCRIPT_LEADS.contains(&lead) => {
+                        let (c, l) = decode(text, j);
+                        if !is_script_terminator(c) {
+                            break;
+                        }
+                        script = true;
+                        j += l;
                         continue;
                     }
                     _ => break,
@@ -332,9 +421,13 @@ impl SentenceSplitter {
                 if k >= end {
                     break;
                 }
-                (self.decide_spaced(text, span.start, t0, k, end, ellipsis, bang), k)
+                (script || self.decide_spaced(text, span.start, t0, k, end, ellipsis, bang), k)
             } else {
-                (self.decide_glued(text, span.start, t0, j, end, ellipsis, bang, closed), j)
+                // `「...。」と述べた`: a particle after a closed quotation.
+                let quoted = closed && ('\u{3041}'..='\u{309F}').contains(&c);
+                let glued =
+                    || self.decide_glued(text, span.start, t0, j, end, ellipsis, bang, closed);
+                ((script && !quoted) || glued(), j)
             };
             if boundary {
                 push_trimmed(text, start, j, out);
@@ -577,6 +670,48 @@ mod tests {
         assert_eq!(split("One. Two! Three? Four"), ["One.", "Two!", "Three?", "Four"]);
         assert_eq!(split(""), Vec::<&str>::new());
         assert_eq!(split("   "), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn sentence_marks_of_other_scripts() {
+        // Chinese: no space after `。`, `！`, `？`.
+        assert_eq!(
+            split("新规定下月生效。官员说明了细节！真的吗？是的"),
+            ["新规定下月生效。", "官员说明了细节！", "真的吗？", "是的"]
+        );
+        // Japanese: closing corner brackets stay with their sentence, and
+        // the half-width full stop ends one too.
+        assert_eq!(
+            split("彼は「明日から始まる。」と述べた。次の文です｡最後"),
+            ["彼は「明日から始まる。」と述べた。", "次の文です｡", "最後"]
+        );
+        assert_eq!(
+            split("記者は聞いた「本当ですか？」担当者は答えた"),
+            ["記者は聞いた「本当ですか？」", "担当者は答えた"]
+        );
+        // Hindi danda, Arabic question mark, Urdu full stop: with a space.
+        assert_eq!(
+            split("नया नियम लागू होगा। अधिकारियों ने कहा॥ अंत"),
+            ["नया नियम लागू होगा।", "अधिकारियों ने कहा॥", "अंत"]
+        );
+        assert_eq!(split("هل هذا صحيح؟ نعم"), ["هل هذا صحيح؟", "نعم"]);
+        assert_eq!(split("یہ نیا قانون ہے۔ اگلا جملہ"), ["یہ نیا قانون ہے۔", "اگلا جملہ"]);
+        // Armenian, Ethiopic, Myanmar.
+        assert_eq!(split("Առաջին նախադասություն։ Երկրորդ"), ["Առաջին նախադասություն։", "Երկրորդ"]);
+        assert_eq!(split("የመጀመሪያ ዓረፍተ ነገር። ሁለተኛ"), ["የመጀመሪያ ዓረፍተ ነገር።", "ሁለተኛ"]);
+        assert_eq!(split("ပထမ စာကြောင်း။ ဒုတိယ"), ["ပထမ စာကြောင်း။", "ဒုတိယ"]);
+        // The full-width full stop is also a decimal point: no split.
+        assert_eq!(split("増加率は３．５パーセントだった。"), ["増加率は３．５パーセントだった。"]);
+        // Other characters with the same first UTF-8 bytes change nothing.
+        assert_eq!(
+            split("Prices rose 5\u{FF05} in Tōkyō — ｢quoted｣ – ok. Next one."),
+            ["Prices rose 5\u{FF05} in Tōkyō — ｢quoted｣ – ok.", "Next one."]
+        );
+        // Mixed English and Chinese.
+        assert_eq!(
+            split("The ministry said: 规定下月生效。 It gave no date."),
+            ["The ministry said: 规定下月生效。", "It gave no date."]
+        );
     }
 
     #[test]
