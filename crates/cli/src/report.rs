@@ -6,7 +6,7 @@ use sift_classify::metrics::Report;
 use std::fmt::Write as _;
 
 /// Escapes text for HTML and SVG.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {

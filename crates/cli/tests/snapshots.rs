@@ -48,6 +48,11 @@ fn label_text() {
 }
 
 #[test]
+fn label_html() {
+    snap!("label_html", run(&["label", SAMPLE, "--format", "html", "--explain", "3"]));
+}
+
+#[test]
 fn label_json() {
     let out = run(&["label", SAMPLE, "--format", "json", "--explain", "2"]);
     // The documented shape, then the exact bytes.

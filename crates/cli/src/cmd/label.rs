@@ -9,8 +9,9 @@
 //!
 //! Formats: `text` (an aligned report; colour only on a terminal, never
 //! with `NO_COLOR`), `json` (one object for a single text file, otherwise
-//! an array of objects), `jsonl` (one object per line) and `csv` (one row
-//! per paragraph).
+//! an array of objects), `jsonl` (one object per line), `csv` (one row
+//! per paragraph) and `html` (a self-contained page to read: each paragraph
+//! in full, marked with its themes, the terms behind them highlighted).
 //!
 //! `--only LABEL,...` filters: it keeps the articles with one of those
 //! themes (as a whole, or in one of their paragraphs) and shows only their
@@ -26,6 +27,7 @@ use super::{inputs, Article, Batching};
 use anyhow::Result;
 use serde_json::{json, Map, Value};
 use sift_classify::{argmax, LabelOptions, LabelledArticle, Model, TermContribution};
+use sift_tokenize::Span;
 use std::io::{IsTerminal, Write};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -38,6 +40,9 @@ pub enum LabelFormat {
     Jsonl,
     /// One row per paragraph.
     Csv,
+    /// A self-contained HTML page to read in a browser: each paragraph in
+    /// full, marked with its themes, the terms behind them highlighted.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -190,6 +195,7 @@ impl<'a> Emitter<'a> {
                 )?,
                 LabelFormat::Csv => self.csv(item, l, &shown)?,
                 LabelFormat::Text => self.text(item, l, &shown)?,
+                LabelFormat::Html => self.html(item, l, &shown)?,
             }
             self.written += 1;
         }
@@ -210,6 +216,13 @@ impl<'a> Emitter<'a> {
                 self.csv_header(&mut w)?;
                 let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
                 self.out.write_all(&bytes)?;
+            }
+            LabelFormat::Html => {
+                if self.written == 0 {
+                    self.out.write_all(self.html_head().as_bytes())?;
+                    writeln!(self.out, "<p class=\"muted\">No article to show.</p>")?;
+                }
+                writeln!(self.out, "</body>\n</html>")?;
             }
             _ => {}
         }
@@ -366,6 +379,192 @@ impl<'a> Emitter<'a> {
         self.out.write_all(o.as_bytes())?;
         Ok(())
     }
+}
+
+impl Emitter<'_> {
+    /// The page's head, up to the opening of its body.
+    fn html_head(&self) -> String {
+        let labels = self.model.labels();
+        let mut css = String::new();
+        for (c, _) in labels.iter().enumerate() {
+            let (fg, bg) = HTML_PALETTE[c % HTML_PALETTE.len()];
+            css += &format!(
+                ".l{c}{{border-color:{fg}}} .t{c}{{color:{fg}}} mark.t{c}{{background:{bg};color:inherit}}\n"
+            );
+        }
+        let legend: Vec<String> = labels
+            .iter()
+            .enumerate()
+            .map(|(c, l)| format!("<span class=\"t{c}\">{}</span>", crate::report::esc(l)))
+            .collect();
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <title>sift label</title>\n<style>\n\
+             body{{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:48rem;color:#222;padding:0 1rem;line-height:1.5}}\n\
+             article{{margin-bottom:3rem}} h2{{font-size:1rem;margin-bottom:0;word-break:break-all}} h3{{font-size:1.3rem;margin:.25rem 0}}\n\
+             section{{border-left:.35rem solid #ccc;padding:.1rem 0 .1rem .8rem;margin:1rem 0}}\n\
+             .meta{{font-size:.85rem;color:#555}} .meta b{{font-weight:600}} .muted{{color:#666}}\n\
+             p.text{{white-space:pre-wrap;margin:.3rem 0}} mark{{border-radius:.2rem;padding:0 .1rem}}\n\
+             .terms{{font-size:.85rem;color:#444}}\n\
+             {css}</style>\n</head>\n<body>\n<h1>sift label</h1>\n\
+             <p class=\"muted\">Labels: {}. Each paragraph shows its themes with their probabilities; \
+             the terms that raised a theme's score most are highlighted where they first appear \
+             (hover for the label and contribution).</p>\n",
+            legend.join(", ")
+        )
+    }
+
+    fn html(&mut self, item: &Article, l: &LabelledArticle, shown: &[usize]) -> Result<()> {
+        use crate::report::esc;
+        let labels = self.model.labels();
+        let text = item.text.as_str();
+        let mut o = String::new();
+        if self.written == 0 {
+            o += &self.html_head();
+        }
+        o += &format!("<article>\n<h2>{}</h2>\n", esc(&source_text(&item.source)));
+        if let Some(t) = l.title {
+            o += &format!("<h3>{}</h3>\n", esc(&visible(t.text(text))));
+        }
+        let article_labels: Vec<String> = l
+            .labels
+            .iter()
+            .map(|&c| format!("<b class=\"t{c}\">{}</b>", esc(&labels[c])))
+            .collect();
+        let mut by_share: Vec<usize> = (0..labels.len()).filter(|&c| l.shares[c] > 0.0).collect();
+        by_share.sort_by(|&a, &b| l.shares[b].total_cmp(&l.shares[a]).then(a.cmp(&b)));
+        let shares: Vec<String> = by_share
+            .iter()
+            .map(|&c| format!("{} {:.0}%", esc(&labels[c]), 100.0 * l.shares[c]))
+            .collect();
+        o += &format!(
+            "<p class=\"meta\">Article: {} <span class=\"muted\">(paragraphs: {})</span></p>\n",
+            article_labels.join(", "),
+            shares.join(", ")
+        );
+        for &i in shown {
+            let p = &l.paragraphs[i];
+            let probs = &p.prediction.probabilities;
+            let top = if p.prediction.labels.is_empty() {
+                argmax(probs)
+            } else {
+                ranked(&p.prediction.labels, probs)[0]
+            };
+            let themes: Vec<String> = if p.prediction.labels.is_empty() {
+                vec![format!("no theme (most likely {} {:.2})", esc(&labels[top]), probs[top])]
+            } else {
+                ranked(&p.prediction.labels, probs)
+                    .iter()
+                    .map(|&c| format!("<b class=\"t{c}\">{}</b> {:.2}", esc(&labels[c]), probs[c]))
+                    .collect()
+            };
+            o += &format!(
+                "<section class=\"l{top}\" id=\"p{}-{}\">\n<div class=\"meta\">¶{} \
+                 <span class=\"muted\">bytes {}-{}</span> · {}</div>\n",
+                self.written,
+                i + 1,
+                i + 1,
+                p.span.start,
+                p.span.end,
+                themes.join(" · ")
+            );
+            o += &format!(
+                "<p class=\"text\">{}</p>\n",
+                highlighted(text, p.span, &p.top_terms, labels)
+            );
+            let mut order: Vec<usize> = Vec::new();
+            for t in &p.top_terms {
+                if !order.contains(&t.label) {
+                    order.push(t.label);
+                }
+            }
+            for c in order {
+                let terms: Vec<String> = p
+                    .top_terms
+                    .iter()
+                    .filter(|t| t.label == c)
+                    .map(|t| format!("{} {:.2}", esc(&surface(t, text, 40)), t.contribution.weight))
+                    .collect();
+                o += &format!(
+                    "<div class=\"terms\"><span class=\"t{c}\">{}</span>: {}</div>\n",
+                    esc(&labels[c]),
+                    terms.join(", ")
+                );
+            }
+            o += "</section>\n";
+        }
+        if l.paragraphs.is_empty() {
+            o += "<p class=\"muted\">(no paragraphs)</p>\n";
+        } else if shown.is_empty() {
+            o += "<p class=\"muted\">(no paragraph has these themes on its own; the article as a \
+                  whole does)</p>\n";
+        }
+        o += "</article>\n";
+        self.out.write_all(o.as_bytes())?;
+        Ok(())
+    }
+}
+
+/// Colours of labels in the HTML page, by label index: (text and border,
+/// highlight background).
+const HTML_PALETTE: [(&str, &str); 6] = [
+    ("#b3261e", "#fde2df"),
+    ("#7b3fa0", "#efe1f7"),
+    ("#00796b", "#d7f2ee"),
+    ("#1f5fbf", "#dde8fb"),
+    ("#9a6a00", "#fbefcf"),
+    ("#2e7d32", "#def2df"),
+];
+
+/// `s` with control characters other than line breaks and tabs shown as
+/// symbols (as the text report does), so that the page holds only
+/// characters HTML allows.
+fn visible(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+            '\u{7f}' => '\u{2421}',
+            c => c,
+        })
+        .collect()
+}
+
+/// The paragraph `span` of `text` as HTML, each top term's first occurrence
+/// in a `<mark>` of its label's colour (titled with label and contribution).
+/// Terms are placed by decreasing contribution, and one that overlaps a
+/// term already placed is left unmarked (`foreign intelligence` when
+/// `intelligence` weighs more).
+fn highlighted(text: &str, span: Span, terms: &[TermContribution], labels: &[String]) -> String {
+    use crate::report::esc;
+    let mut by_weight: Vec<(Span, &TermContribution)> = terms
+        .iter()
+        .filter_map(|t| t.first.map(|s| (s, t)))
+        .filter(|(s, _)| s.start >= span.start && s.end <= span.end && s.start < s.end)
+        .collect();
+    by_weight.sort_by(|a, b| b.1.contribution.weight.total_cmp(&a.1.contribution.weight));
+    let mut marks: Vec<(Span, &TermContribution)> = Vec::new();
+    for (s, t) in by_weight {
+        if marks.iter().all(|(m, _)| s.end <= m.start || s.start >= m.end) {
+            marks.push((s, t));
+        }
+    }
+    marks.sort_by_key(|(s, _)| s.start);
+    let mut o = String::new();
+    let mut at = span.start;
+    for (s, t) in marks {
+        o += &esc(&visible(&text[at..s.start]));
+        o += &format!(
+            "<mark class=\"t{}\" title=\"{}: {:.4}\">{}</mark>",
+            t.label,
+            esc(&labels[t.label]),
+            t.contribution.weight,
+            esc(&visible(s.text(text)))
+        );
+        at = s.end;
+    }
+    o += &esc(&visible(&text[at..span.end]));
+    o
 }
 
 /// ANSI colours for labels, by label index.
