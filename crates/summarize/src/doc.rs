@@ -244,7 +244,36 @@ pub fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
 }
 
 impl Document {
-    /// The dense cosine-similarity matrix of the sentences (row-major).
+    /// Whether the graph-based scorers build their graph for this document:
+    /// at most [`crate::MAX_GRAPH_SENTENCES`] sentences.
+    pub fn graph_fits(&self) -> bool {
+        self.sentences.len() <= crate::MAX_GRAPH_SENTENCES
+    }
+
+    /// Row `i` of [`Document::similarities`], computed alone: what MMR needs
+    /// for each pick, in memory linear in the number of sentences.
+    pub fn similarity_row(&self, i: usize) -> Vec<f32> {
+        let v = &self.sentences[i].vector;
+        self.sentences
+            .iter()
+            .enumerate()
+            .map(|(j, s)| {
+                if j == i {
+                    if v.is_empty() {
+                        0.0
+                    } else {
+                        1.0
+                    }
+                } else {
+                    cosine(v, &s.vector)
+                }
+            })
+            .collect()
+    }
+
+    /// The dense cosine-similarity matrix of the sentences (row-major):
+    /// n x n values, so only for documents whose graph fits
+    /// ([`Document::graph_fits`]); the summarizer never asks for more.
     pub fn similarities(&self) -> Vec<f32> {
         let n = self.sentences.len();
         let mut m = vec![0.0f32; n * n];

@@ -90,6 +90,14 @@ pub enum Algorithm {
     Default,
 }
 
+/// Most sentences a text may have for the graph-based scorers (TextRank,
+/// LexRank, and the supervised scorer's LexRank and TextRank features) to
+/// build its sentence graph: the graph is n x n, 100 MB at 5,000 sentences
+/// and 360 GB at 300,000. On longer texts they score by centroid
+/// centrality instead (as `Algorithm::Centroid`), in linear memory; the other
+/// scorers never build the graph.
+pub const MAX_GRAPH_SENTENCES: usize = 5_000;
+
 /// Everything that defines a summarizer. Plain data.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SummarizerParams {
@@ -208,7 +216,10 @@ impl Summarizer {
     }
 
     /// Scores of every candidate sentence of `doc`, and the sentences to
-    /// take first (the default's anchored lead).
+    /// take first (the default's anchored lead). `sims` is
+    /// [`Document::similarities`] for the graph-based scorers; given
+    /// anything else (such as an empty slice), they score by centroid
+    /// centrality (see [`MAX_GRAPH_SENTENCES`]).
     pub fn scores(&self, doc: &Document, sims: &[f32]) -> (Vec<f64>, Vec<usize>) {
         let plain = |s: Vec<f64>| (s, Vec::new());
         match self.params.algorithm {
@@ -235,7 +246,14 @@ impl Summarizer {
     /// its paragraph (theme focus; missing weights count as 1).
     pub fn summarize_weighted(&self, text: &str, paragraph_weights: Option<&[f64]>) -> Summary {
         let doc = self.document(text);
-        let sims = doc.similarities();
+        let graph = match self.params.algorithm {
+            Algorithm::TextRank | Algorithm::LexRank { .. } => true,
+            Algorithm::Supervised => self.supervised.is_some(),
+            _ => false,
+        };
+        // The n x n matrix only for the scorers that need it, and only when
+        // it fits; MMR computes the rows it needs without it.
+        let sims = if graph && doc.graph_fits() { doc.similarities() } else { Vec::new() };
         let (mut scores, mut anchors) = self.scores(&doc, &sims);
         if let Some(w) = paragraph_weights {
             let weight = |s: &Sentence| w.get(s.paragraph).copied().unwrap_or(1.0);
@@ -286,9 +304,9 @@ pub fn train_summarizer(
         .par_iter()
         .map(|(article, summary)| {
             let doc = Builder::new(&analyzer, None).build(article, params.title);
-            let sims = doc.similarities();
+            let sims = if doc.graph_fits() { doc.similarities() } else { Vec::new() };
             let x = supervised::features(&doc, &sims);
-            let words = summary.split_whitespace().count();
+            let words = doc::count_words(summary).0;
             let picked = supervised::oracle(article, &doc, summary, words);
             let y: Vec<bool> =
                 (0..doc.sentences.len()).map(|i| picked.binary_search(&i).is_ok()).collect();

@@ -42,8 +42,14 @@ pub fn lead(doc: &Document) -> Vec<f64> {
 
 /// TextRank (Mihalcea and Tarau, 2004) on the cosine-similarity graph:
 /// PageRank over sentences, edges weighted by TF-IDF cosine, no self-loops.
+/// `sims` is [`Document::similarities`]; when it is not the whole matrix
+/// (a document of more than [`crate::MAX_GRAPH_SENTENCES`] sentences, whose
+/// graph the summarizer does not build), the scores are [`centroid`]'s.
 pub fn textrank(doc: &Document, sims: &[f32]) -> Vec<f64> {
     let n = doc.sentences.len();
+    if sims.len() != n * n {
+        return centroid(doc);
+    }
     let mut w = sims.to_vec();
     for i in 0..n {
         w[i * n + i] = 0.0;
@@ -53,8 +59,13 @@ pub fn textrank(doc: &Document, sims: &[f32]) -> Vec<f64> {
 
 /// LexRank (Erkan and Radev, 2004): continuous (cosine weights, self-loops
 /// kept) or, with a threshold, an unweighted graph of pairs above it.
+/// Without the whole matrix in `sims`, [`centroid`]'s scores, as for
+/// [`textrank`].
 pub fn lexrank(doc: &Document, sims: &[f32], threshold: Option<f32>) -> Vec<f64> {
     let n = doc.sentences.len();
+    if sims.len() != n * n {
+        return centroid(doc);
+    }
     let w: Vec<f32> = match threshold {
         Some(t) => sims.iter().map(|&s| if s > t { 1.0 } else { 0.0 }).collect(),
         None => sims.to_vec(),

@@ -20,7 +20,9 @@ pub enum Budget {
 /// each pick maximizes `lambda * score - (1 - lambda) * max similarity to
 /// the picks so far` (Carbonell and Goldstein, 1998), scores scaled to
 /// `0..=1`. Returns indices in document order. Ties go to the earlier
-/// sentence.
+/// sentence. `sims` is the matrix of [`Document::similarities`], or empty:
+/// then the rows MMR needs are computed for each pick
+/// ([`Document::similarity_row`]), in memory linear in the sentences.
 pub fn select(
     doc: &Document,
     scores: &[f64],
@@ -57,9 +59,29 @@ pub fn select_anchored(
     };
     let mut picked: Vec<usize> = Vec::new();
     let mut taken = vec![false; n];
-    let mut max_sim = vec![0.0f64; n];
     let mut words = 0;
     let mut anchors = anchors.iter().copied().filter(|&i| i < n);
+    let Some(lambda) = mmr else {
+        // Without MMR the order is fixed: anchors, then by score (ties to
+        // the earlier sentence). One sort instead of a scan per pick, which
+        // made long budgets on long texts quadratic.
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| scaled[b].total_cmp(&scaled[a]).then(a.cmp(&b)));
+        for i in anchors.chain(order) {
+            if enough(picked.len(), words) {
+                break;
+            }
+            if !taken[i] {
+                taken[i] = true;
+                picked.push(i);
+                words += doc.sentences[i].words;
+            }
+        }
+        picked.sort_unstable();
+        return picked;
+    };
+    let dense = sims.len() == n * n;
+    let mut max_sim = vec![0.0f64; n];
     while picked.len() < n && !enough(picked.len(), words) {
         let mut best: Option<(f64, usize)> = None;
         if let Some(a) = anchors.by_ref().find(|&a| !taken[a]) {
@@ -69,9 +91,10 @@ pub fn select_anchored(
             if taken[i] || best.is_some_and(|(b, _)| b == f64::INFINITY) {
                 continue;
             }
-            let v = match mmr {
-                Some(l) if !picked.is_empty() => l * scaled[i] - (1.0 - l) * max_sim[i],
-                _ => scaled[i],
+            let v = if picked.is_empty() {
+                scaled[i]
+            } else {
+                lambda * scaled[i] - (1.0 - lambda) * max_sim[i]
             };
             if best.is_none_or(|(b, _)| v > b) {
                 best = Some((v, i));
@@ -81,8 +104,14 @@ pub fn select_anchored(
         taken[i] = true;
         picked.push(i);
         words += doc.sentences[i].words;
-        for j in 0..n {
-            max_sim[j] = max_sim[j].max(sims[i * n + j] as f64);
+        if dense {
+            for (m, &s) in max_sim.iter_mut().zip(&sims[i * n..(i + 1) * n]) {
+                *m = m.max(s as f64);
+            }
+        } else {
+            for (m, s) in max_sim.iter_mut().zip(doc.similarity_row(i)) {
+                *m = m.max(s as f64);
+            }
         }
     }
     picked.sort_unstable();

@@ -6,7 +6,10 @@
 //! the expected files (review the diff).
 
 use proptest::prelude::*;
-use sift_summarize::{Algorithm, Budget, Summarizer, SummarizerParams, TitleMode};
+use sift_summarize::{
+    select_anchored, Algorithm, Budget, Document, Summarizer, SummarizerParams, TitleMode,
+    MAX_GRAPH_SENTENCES,
+};
 use std::path::{Path, PathBuf};
 
 fn data_dir() -> PathBuf {
@@ -186,4 +189,107 @@ proptest! {
             Budget::Ratio(_) => prop_assert!(!summary.sentences.is_empty() || n == 0),
         }
     }
+}
+
+/// The selection as first written: a scan of every sentence per pick.
+fn naive_select(
+    doc: &Document,
+    scores: &[f64],
+    budget: Budget,
+    mmr: Option<f64>,
+    anchors: &[usize],
+) -> Vec<usize> {
+    let n = doc.sentences.len();
+    let sims = doc.similarities();
+    let (lo, hi) =
+        scores.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &s| (a.min(s), b.max(s)));
+    let scaled: Vec<f64> =
+        scores.iter().map(|&s| if hi > lo { (s - lo) / (hi - lo) } else { 1.0 }).collect();
+    let total: usize = doc.sentences.iter().map(|s| s.words).sum();
+    let enough = |k: usize, w: usize| match budget {
+        Budget::Sentences(m) => k >= m,
+        Budget::Words(m) => w >= m,
+        Budget::Ratio(r) => k > 0 && w as f64 >= r * total as f64,
+    };
+    let (mut picked, mut taken, mut max_sim, mut words) =
+        (Vec::new(), vec![false; n], vec![0.0f64; n], 0);
+    let mut anchors = anchors.iter().copied().filter(|&i| i < n);
+    while picked.len() < n && !enough(picked.len(), words) {
+        let i = match anchors.by_ref().find(|&a| !taken[a]) {
+            Some(a) => a,
+            None => {
+                let mut best: Option<(f64, usize)> = None;
+                for i in (0..n).filter(|&i| !taken[i]) {
+                    let v = match mmr {
+                        Some(l) if !picked.is_empty() => l * scaled[i] - (1.0 - l) * max_sim[i],
+                        _ => scaled[i],
+                    };
+                    if best.is_none_or(|(b, _)| v > b) {
+                        best = Some((v, i));
+                    }
+                }
+                best.unwrap().1
+            }
+        };
+        taken[i] = true;
+        picked.push(i);
+        words += doc.sentences[i].words;
+        for j in 0..n {
+            max_sim[j] = max_sim[j].max(sims[i * n + j] as f64);
+        }
+    }
+    picked.sort_unstable();
+    picked
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The selection (one sort without MMR; MMR rows from the matrix or
+    /// computed per pick) picks what the naive scan picks, ties included.
+    #[test]
+    fn selection_equals_the_naive_scan(
+        text in article(),
+        raw in prop::collection::vec(0u8..4, 40),
+        budget in budget(),
+        mmr in prop::option::of(0.0f64..=1.0),
+        anchors in prop::collection::vec(0usize..12, 0..4),
+    ) {
+        let s = Summarizer::new(SummarizerParams::default()).unwrap();
+        let doc = s.document(&text);
+        let n = doc.sentences.len();
+        // Few distinct values, so that ties are common.
+        let scores: Vec<f64> = (0..n).map(|i| raw[i % raw.len()] as f64).collect();
+        let want = naive_select(&doc, &scores, budget, mmr, &anchors);
+        let dense = doc.similarities();
+        prop_assert_eq!(&select_anchored(&doc, &scores, &dense, budget, mmr, &anchors), &want);
+        prop_assert_eq!(&select_anchored(&doc, &scores, &[], budget, mmr, &anchors), &want);
+    }
+}
+
+/// A text too long for the sentence graph: every scorer still summarizes it
+/// (the graph-based ones as centroid does), without the n x n matrix.
+#[test]
+fn texts_longer_than_the_graph_limit_are_summarized_in_linear_memory() {
+    let n = MAX_GRAPH_SENTENCES + 1;
+    let mut text = String::from("A long report\n\n");
+    for i in 0..n {
+        text += SENTENCES[i % SENTENCES.len()];
+        text += if i % 7 == 6 { "\n\n" } else { " " };
+    }
+    let run = |algorithm: Algorithm, mmr: Option<f64>| {
+        let p = SummarizerParams { algorithm, mmr_lambda: mmr, ..Default::default() };
+        Summarizer::new(p).unwrap().summarize(&text)
+    };
+    let centroid = run(Algorithm::Centroid, None);
+    assert!(centroid.candidates > MAX_GRAPH_SENTENCES);
+    assert_eq!(centroid.sentences.len(), 3);
+    let idx = |s: &sift_summarize::Summary| s.sentences.iter().map(|x| x.index).collect::<Vec<_>>();
+    for graph in [Algorithm::TextRank, Algorithm::LexRank { threshold: None }] {
+        assert_eq!(idx(&run(graph, None)), idx(&centroid), "{graph:?}");
+    }
+    // The default anchors the lead's content sentences; with MMR too.
+    let d = run(Algorithm::Default, Some(0.7));
+    assert_eq!(idx(&d), [0, 1, 2]);
+    assert_eq!(idx(&run(Algorithm::Lead, None)), [0, 1, 2]);
 }
