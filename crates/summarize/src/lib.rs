@@ -33,7 +33,7 @@ mod score;
 mod select;
 pub mod supervised;
 
-pub use doc::{Builder, Document, Sentence, TitleMode};
+pub use doc::{count_words, Builder, Document, Sentence, TitleMode};
 pub use score::pagerank;
 pub use score::{is_content, ANCHORED_LEAD, MIN_CONTENT_TERMS, MIN_CONTENT_WORDS};
 pub use select::{select, select_anchored, Budget};
