@@ -351,19 +351,7 @@ impl<'a> Emitter<'a> {
             );
             let indent = " ".repeat(iw + 4);
             o += &format!("{indent}{}\n", paint(&one_line(p.span.text(text), 76), "2"));
-            let mut shown: Vec<usize> = Vec::new();
-            for t in &p.top_terms {
-                if !shown.contains(&t.label) {
-                    shown.push(t.label);
-                }
-            }
-            for c in shown {
-                let terms: Vec<String> = p
-                    .top_terms
-                    .iter()
-                    .filter(|t| t.label == c)
-                    .map(|t| format!("{} {:.2}", surface(t, text, 40), t.contribution.weight))
-                    .collect();
+            for (c, terms) in terms_by_label(&p.top_terms, text) {
                 o += &format!(
                     "{indent}{}: {}\n",
                     paint(&labels[c], label_color(c)),
@@ -472,23 +460,11 @@ impl Emitter<'_> {
                 "<p class=\"text\">{}</p>\n",
                 highlighted(text, p.span, &p.top_terms, labels)
             );
-            let mut order: Vec<usize> = Vec::new();
-            for t in &p.top_terms {
-                if !order.contains(&t.label) {
-                    order.push(t.label);
-                }
-            }
-            for c in order {
-                let terms: Vec<String> = p
-                    .top_terms
-                    .iter()
-                    .filter(|t| t.label == c)
-                    .map(|t| format!("{} {:.2}", esc(&surface(t, text, 40)), t.contribution.weight))
-                    .collect();
+            for (c, terms) in terms_by_label(&p.top_terms, text) {
                 o += &format!(
                     "<div class=\"terms\"><span class=\"t{c}\">{}</span>: {}</div>\n",
                     esc(&labels[c]),
-                    terms.join(", ")
+                    esc(&terms.join(", "))
                 );
             }
             o += "</section>\n";
@@ -565,6 +541,21 @@ fn highlighted(text: &str, span: Span, terms: &[TermContribution], labels: &[Str
     }
     o += &esc(&visible(&text[at..span.end]));
     o
+}
+
+/// A paragraph's top terms grouped by label, labels in the order their first
+/// term comes: each term as `surface weight` (at most 40 characters of
+/// surface), as the text and HTML reports list them.
+fn terms_by_label(terms: &[TermContribution], text: &str) -> Vec<(usize, Vec<String>)> {
+    let mut out: Vec<(usize, Vec<String>)> = Vec::new();
+    for t in terms {
+        let shown = format!("{} {:.2}", surface(t, text, 40), t.contribution.weight);
+        match out.iter_mut().find(|(c, _)| *c == t.label) {
+            Some((_, v)) => v.push(shown),
+            None => out.push((t.label, vec![shown])),
+        }
+    }
+    out
 }
 
 /// ANSI colours for labels, by label index.
