@@ -102,14 +102,21 @@ pub fn one_line(s: &str) -> String {
             o.push(' ');
             space = false;
         }
-        o.push(match c {
-            '\0'..='\x1f' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
-            '\x7f' => '\u{2421}',
-            '\u{80}'..='\u{9f}' => '\u{FFFD}',
-            c => c,
-        });
+        o.push(shown(c));
     }
     o
+}
+
+/// `c` as the text outputs show it: a control character as its visible
+/// symbol (`␛`, `␇`; C1 controls as `�`), so that input cannot drive a
+/// terminal or break a page; any other character as itself.
+pub fn shown(c: char) -> char {
+    match c {
+        '\0'..='\x1f' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+        '\x7f' => '\u{2421}',
+        '\u{80}'..='\u{9f}' => '\u{FFFD}',
+        c => c,
+    }
 }
 
 #[cfg(test)]

@@ -257,18 +257,17 @@ impl Document {
         self.sentences
             .iter()
             .enumerate()
-            .map(|(j, s)| {
-                if j == i {
-                    if v.is_empty() {
-                        0.0
-                    } else {
-                        1.0
-                    }
-                } else {
-                    cosine(v, &s.vector)
-                }
-            })
+            .map(|(j, s)| if j == i { self.self_similarity(i) } else { cosine(v, &s.vector) })
             .collect()
+    }
+
+    /// A sentence's similarity to itself: 1, or 0 when it has no terms.
+    fn self_similarity(&self, i: usize) -> f32 {
+        if self.sentences[i].vector.is_empty() {
+            0.0
+        } else {
+            1.0
+        }
     }
 
     /// The dense cosine-similarity matrix of the sentences (row-major):
@@ -278,7 +277,7 @@ impl Document {
         let n = self.sentences.len();
         let mut m = vec![0.0f32; n * n];
         for i in 0..n {
-            m[i * n + i] = if self.sentences[i].vector.is_empty() { 0.0 } else { 1.0 };
+            m[i * n + i] = self.self_similarity(i);
             for j in i + 1..n {
                 let s = cosine(&self.sentences[i].vector, &self.sentences[j].vector);
                 m[i * n + j] = s;

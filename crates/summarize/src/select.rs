@@ -104,14 +104,13 @@ pub fn select_anchored(
         taken[i] = true;
         picked.push(i);
         words += doc.sentences[i].words;
-        if dense {
-            for (m, &s) in max_sim.iter_mut().zip(&sims[i * n..(i + 1) * n]) {
-                *m = m.max(s as f64);
-            }
+        let row = if dense {
+            std::borrow::Cow::Borrowed(&sims[i * n..(i + 1) * n])
         } else {
-            for (m, s) in max_sim.iter_mut().zip(doc.similarity_row(i)) {
-                *m = m.max(s as f64);
-            }
+            std::borrow::Cow::Owned(doc.similarity_row(i))
+        };
+        for (m, &s) in max_sim.iter_mut().zip(row.iter()) {
+            *m = m.max(s as f64);
         }
     }
     picked.sort_unstable();

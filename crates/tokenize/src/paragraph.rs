@@ -134,11 +134,11 @@ pub fn article(text: &str) -> Article {
 /// colon, comma or semicolon (full-width ones included), or `...`. A
 /// headline may end with `?` or `!`.
 fn is_title(line: &str) -> bool {
+    let full_stop =
+        |c: char| is_script_terminator(c) && !matches!(c, '\u{FF01}' | '\u{FF1F}' | '\u{061F}');
     !line.contains('\n')
-        && !line.ends_with([
-            '.', ':', ',', ';', '\u{3002}', '\u{FF61}', '\u{FF1A}', '\u{FF0C}', '\u{3001}',
-            '\u{FF1B}', '\u{0964}', '\u{0965}', '\u{06D4}', '\u{0589}', '\u{1362}', '\u{104B}',
-        ])
+        && !line.ends_with(['.', ':', ',', ';', '\u{FF1A}', '\u{FF0C}', '\u{3001}', '\u{FF1B}'])
+        && !line.chars().next_back().is_some_and(full_stop)
         && !line.ends_with("...")
 }
 

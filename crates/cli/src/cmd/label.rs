@@ -493,17 +493,10 @@ const HTML_PALETTE: [(&str, &str); 6] = [
 ];
 
 /// `s` with control characters other than line breaks and tabs shown as
-/// symbols (as the text report does), so that the page holds only
-/// characters HTML allows.
+/// symbols ([`crate::output::shown`], as the text report does), so that the
+/// page holds only characters HTML allows.
 fn visible(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\n' | '\t' => c,
-            c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
-            '\u{7f}' => '\u{2421}',
-            c => c,
-        })
-        .collect()
+    s.chars().map(|c| if matches!(c, '\n' | '\t') { c } else { crate::output::shown(c) }).collect()
 }
 
 /// The paragraph `span` of `text` as HTML, each top term's first occurrence
