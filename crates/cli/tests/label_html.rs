@@ -102,6 +102,12 @@ fn input_text_cannot_inject_markup() {
     let got = paragraphs(&page);
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].0, body.replace('\x1b', "\u{241b}"));
+    // A paragraph wrapped with CRLF line ends keeps them (no `␍` symbol).
+    let g = dir.path().join("crlf.txt");
+    let wrapped = "Spies stole designs from the ministry,\r\nofficials said on Tuesday.";
+    std::fs::write(&g, format!("Title\r\n\r\n{wrapped}\r\n")).unwrap();
+    let crlf = sift(&["label", g.to_str().unwrap(), "--format", "html"]);
+    assert_eq!(paragraphs(&crlf)[0].0, wrapped);
     // The file name is escaped too.
     assert!(page.contains("evil.txt</h2>"));
 }

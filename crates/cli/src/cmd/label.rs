@@ -492,11 +492,14 @@ const HTML_PALETTE: [(&str, &str); 6] = [
     ("#2e7d32", "#def2df"),
 ];
 
-/// `s` with control characters other than line breaks and tabs shown as
+/// `s` with control characters other than line breaks (`\n`, `\r`) and
+/// tabs shown as
 /// symbols ([`crate::output::shown`], as the text report does), so that the
 /// page holds only characters HTML allows.
 fn visible(s: &str) -> String {
-    s.chars().map(|c| if matches!(c, '\n' | '\t') { c } else { crate::output::shown(c) }).collect()
+    s.chars()
+        .map(|c| if matches!(c, '\n' | '\r' | '\t') { c } else { crate::output::shown(c) })
+        .collect()
 }
 
 /// The paragraph `span` of `text` as HTML, each top term's first occurrence
