@@ -1,0 +1,70 @@
+//! The built-in theme model on words that security vendors use to name threat
+//! actors (Panda, Bear, Kitten, Typhoon...): in their everyday sense a
+//! paragraph is `other`; as an actor's name beside what the actor did, it is
+//! espionage. The sentences are written for this test and are not in the
+//! training data (`datasets/themes`). Before other-197..226 were added, the
+//! first one came out espionage (0.61, driven by "panda").
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// The labels `sift label` (built-in model) gives each paragraph of `text`.
+fn labels(text: &str) -> Vec<Vec<String>> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sift"))
+        .args(["label", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            p["labels"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().into()).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn animal_and_weather_words_are_not_espionage_by_themselves() {
+    let everyday = [
+        "The panda cub weighed just 150 grams at birth and will stay with its mother for \
+         about two years.",
+        "Keepers at the breeding centre weigh each panda every week and record how much \
+         bamboo it leaves.",
+        "Two kittens were found in a cardboard box outside the vet's surgery and are now \
+         looking for a home.",
+        "The bear was seen crossing the motorway at dawn before it disappeared into the \
+         pine forest.",
+        "The typhoon weakened as it moved inland, but rain is still expected to cause \
+         landslides in the hills.",
+    ];
+    let got = labels(&everyday.join("\n\n"));
+    assert_eq!(got.len(), everyday.len());
+    for (text, l) in everyday.iter().zip(&got) {
+        assert_eq!(l, &["other"], "{text}");
+    }
+}
+
+#[test]
+fn the_same_words_as_actor_names_stay_espionage() {
+    let actors = [
+        "Investigators said the intrusions at three telecom operators were the work of a \
+         China-linked group they track as Granite Panda, which has targeted government \
+         networks since 2015.",
+        "Charming Kitten sent spear-phishing emails posing as journalists to nuclear \
+         scientists and officials abroad.",
+        "The campaign by Cozy Bear used phishing emails that impersonated diplomats to \
+         install a backdoor on foreign ministry computers.",
+    ];
+    let got = labels(&actors.join("\n\n"));
+    assert_eq!(got.len(), actors.len());
+    for (text, l) in actors.iter().zip(&got) {
+        assert!(l.iter().any(|x| x == "espionage"), "{text}: {l:?}");
+    }
+}
