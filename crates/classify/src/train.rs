@@ -317,8 +317,9 @@ const TUNE_MIN_POSITIVES: usize = 10;
 const TUNE_RANGE: (f64, f64) = (0.2, 0.8);
 
 /// A label's decision threshold on calibrated probabilities, from
-/// out-of-fold `(probability, is_positive)` pairs: the middle of the cuts with near-best F1 ([`best_threshold`])
-/// when the label has enough positives and that cut reaches F1 0.5, kept
+/// out-of-fold `(probability, is_positive)` pairs: the middle of the cuts
+/// with near-best F1 ([`best_threshold`]) when the label has enough
+/// positives and the best cut reaches F1 0.5, kept
 /// within [`TUNE_RANGE`]; otherwise 0.5 (the SCut-FBR safeguard of Yang,
 /// SIGIR 2001: thresholds tuned on a handful of examples over-predict).
 fn label_threshold(pairs: Vec<(f64, bool)>) -> f64 {

@@ -51,6 +51,35 @@ fn animal_and_weather_words_are_not_espionage_by_themselves() {
     }
 }
 
+/// Words that threat reports and breach notices use all the time ("targets
+/// government entities", "patient records", "a spreadsheet of customer
+/// data"), in their everyday senses. These sentences found the problem (the
+/// previous model put the first two in espionage, the fourth in
+/// data_breach, the fifth barely in `other`); the training paragraphs written
+/// for it (other-227..271) are different ones.
+#[test]
+fn everyday_senses_of_threat_and_breach_report_words_are_other() {
+    let everyday = [
+        "The government has set a target of planting thirty million trees by 2030.",
+        "The government has set a target of building three hundred thousand homes a year.",
+        "The retailer missed its sales target for the Christmas quarter and cut its profit \
+         forecast.",
+        "The spreadsheet showed that the council spent more on consultants than on road \
+         repairs last year.",
+        "Patients with the cochlear implant were able to follow conversations in noisy \
+         rooms, the study found.",
+        "Patients waited an average of five hours in the emergency department last winter, \
+         the health board said.",
+        "Ministers were accused of a backdoor tax rise after freezing income tax thresholds \
+         for another two years.",
+    ];
+    let got = labels(&everyday.join("\n\n"));
+    assert_eq!(got.len(), everyday.len());
+    for (text, l) in everyday.iter().zip(&got) {
+        assert_eq!(l, &["other"], "{text}");
+    }
+}
+
 #[test]
 fn the_same_words_as_actor_names_stay_espionage() {
     let actors = [
