@@ -97,3 +97,31 @@ fn the_same_words_as_actor_names_stay_espionage() {
         assert!(l.iter().any(|x| x == "espionage"), "{text}: {l:?}");
     }
 }
+
+/// A paragraph that reaches no theme's threshold gets `other`, and the text
+/// and HTML reports name the most probable theme beside it (here every
+/// threshold is raised to 1 with `--threshold`, so no theme passes).
+#[test]
+fn a_paragraph_below_every_threshold_names_its_nearest_theme() {
+    let text = "Charming Kitten sent spear-phishing emails posing as journalists to nuclear \
+                scientists and officials abroad.";
+    for (format, want) in [
+        ("text", "(no theme reached its threshold; nearest espionage "),
+        ("html", "no theme reached its threshold; nearest <span class=\"t1\">espionage</span> "),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sift"))
+            .args(["label", "--threshold", "1", "--format", format, "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        let page = String::from_utf8(out.stdout).unwrap();
+        assert!(page.contains(want), "{format}: {page}");
+    }
+    // With the model's own thresholds, espionage is chosen and no note.
+    let got = labels(text);
+    assert_eq!(got, [["espionage"]]);
+}

@@ -299,11 +299,24 @@ impl<'a> Emitter<'a> {
                     "2",
                 );
             }
-            ranked(labels_idx, probs)
+            let chosen = ranked(labels_idx, probs)
                 .iter()
                 .map(|&c| format!("{} {:.2}", paint(&labels[c], label_color(c)), probs[c]))
                 .collect::<Vec<_>>()
-                .join("  ")
+                .join("  ");
+            match nearest_theme(self.model, labels_idx, probs) {
+                Some(c) => format!(
+                    "{chosen}  {}",
+                    paint(
+                        &format!(
+                            "(no theme reached its threshold; nearest {} {:.2})",
+                            labels[c], probs[c]
+                        ),
+                        "2"
+                    )
+                ),
+                None => chosen,
+            }
         };
         let mut o = String::new();
         if self.written > 0 {
@@ -441,10 +454,19 @@ impl Emitter<'_> {
             let themes: Vec<String> = if p.prediction.labels.is_empty() {
                 vec![format!("no theme (most likely {} {:.2})", esc(&labels[top]), probs[top])]
             } else {
-                ranked(&p.prediction.labels, probs)
+                let mut v: Vec<String> = ranked(&p.prediction.labels, probs)
                     .iter()
                     .map(|&c| format!("<b class=\"t{c}\">{}</b> {:.2}", esc(&labels[c]), probs[c]))
-                    .collect()
+                    .collect();
+                if let Some(c) = nearest_theme(self.model, &p.prediction.labels, probs) {
+                    v.push(format!(
+                        "<span class=\"muted\">no theme reached its threshold; nearest \
+                         <span class=\"t{c}\">{}</span> {:.2}</span>",
+                        esc(&labels[c]),
+                        probs[c]
+                    ));
+                }
+                v
             };
             o += &format!(
                 "<section class=\"l{top}\" id=\"p{}-{}\">\n<div class=\"meta\">¶{} \
@@ -558,6 +580,20 @@ fn terms_by_label(terms: &[TermContribution], text: &str) -> Vec<(usize, Vec<Str
 const PALETTE: [&str; 6] = ["31", "35", "36", "34", "33", "32"];
 
 /// Labels by decreasing probability (ties: label order).
+/// When a paragraph got the model's none label only because no theme
+/// reached its threshold, while a theme is still more probable than the
+/// none label: that theme. The reports then say so, instead of showing
+/// "other 0.02" alone for a paragraph whose espionage probability is 0.40.
+fn nearest_theme(model: &Model, labels: &[usize], probs: &[f32]) -> Option<usize> {
+    let n = model.none_label()?;
+    if labels != [n] {
+        return None;
+    }
+    (0..probs.len())
+        .filter(|&c| c != n && probs[c] > probs[n])
+        .max_by(|&a, &b| probs[a].total_cmp(&probs[b]).then(b.cmp(&a)))
+}
+
 fn ranked(labels: &[usize], probs: &[f32]) -> Vec<usize> {
     let mut v = labels.to_vec();
     v.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
