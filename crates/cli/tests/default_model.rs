@@ -30,6 +30,13 @@ fn labels(text: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Each paragraph with its labels, the paragraphs given as one text.
+fn each_labelled<'a>(paragraphs: &[&'a str]) -> Vec<(&'a str, Vec<String>)> {
+    let got = labels(&paragraphs.join("\n\n"));
+    assert_eq!(got.len(), paragraphs.len());
+    paragraphs.iter().copied().zip(got).collect()
+}
+
 #[test]
 fn animal_and_weather_words_are_not_espionage_by_themselves() {
     let everyday = [
@@ -44,18 +51,16 @@ fn animal_and_weather_words_are_not_espionage_by_themselves() {
         "The typhoon weakened as it moved inland, but rain is still expected to cause \
          landslides in the hills.",
     ];
-    let got = labels(&everyday.join("\n\n"));
-    assert_eq!(got.len(), everyday.len());
-    for (text, l) in everyday.iter().zip(&got) {
-        assert_eq!(l, &["other"], "{text}");
+    for (text, l) in each_labelled(&everyday) {
+        assert_eq!(l, ["other"], "{text}");
     }
 }
 
 /// Words that threat reports and breach notices use all the time ("targets
 /// government entities", "patient records", "a spreadsheet of customer
 /// data"), in their everyday senses. These sentences found the problem (the
-/// previous model put the first two in espionage, the fourth in
-/// data_breach, the fifth barely in `other`); the training paragraphs written
+/// previous model put the first two in espionage, the fourth and fifth in
+/// data_breach, the last barely in `other`); the training paragraphs written
 /// for it (other-227..271) are different ones.
 #[test]
 fn everyday_senses_of_threat_and_breach_report_words_are_other() {
@@ -73,10 +78,8 @@ fn everyday_senses_of_threat_and_breach_report_words_are_other() {
         "Ministers were accused of a backdoor tax rise after freezing income tax thresholds \
          for another two years.",
     ];
-    let got = labels(&everyday.join("\n\n"));
-    assert_eq!(got.len(), everyday.len());
-    for (text, l) in everyday.iter().zip(&got) {
-        assert_eq!(l, &["other"], "{text}");
+    for (text, l) in each_labelled(&everyday) {
+        assert_eq!(l, ["other"], "{text}");
     }
 }
 
@@ -91,9 +94,7 @@ fn the_same_words_as_actor_names_stay_espionage() {
         "The campaign by Cozy Bear used phishing emails that impersonated diplomats to \
          install a backdoor on foreign ministry computers.",
     ];
-    let got = labels(&actors.join("\n\n"));
-    assert_eq!(got.len(), actors.len());
-    for (text, l) in actors.iter().zip(&got) {
+    for (text, l) in each_labelled(&actors) {
         assert!(l.iter().any(|x| x == "espionage"), "{text}: {l:?}");
     }
 }
