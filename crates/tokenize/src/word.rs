@@ -198,13 +198,7 @@ impl Words<'_> {
     /// every token.
     pub fn spans_into(self, out: &mut Vec<(usize, usize)>) {
         match self.pattern {
-            Pattern::Sift => {
-                let mut pos = self.pos;
-                while let Some((start, end, _)) = next_sift(self.text, pos) {
-                    out.push((start, end));
-                    pos = end;
-                }
-            }
+            Pattern::Sift => sift_spans(self.text, self.pos, out),
             Pattern::Sklearn => sklearn_spans(self.text, self.pos, self.lowercase_boundaries, out),
         }
     }
@@ -278,6 +272,130 @@ fn sklearn_spans(text: &str, mut pos: usize, lowercase: bool, out: &mut Vec<(usi
         out.push((start, end));
         p = end;
     }
+}
+
+/// [`Words::spans_into`] for [`Pattern::Sift`], from byte `pos`.
+///
+/// Per 64-byte block, a mask of ASCII letters and digits and a mask of the
+/// bytes that may extend a word or start one the mask cannot see (non-ASCII
+/// bytes and the joiners `'`, `-`, `.`, `,`). A run of letters and digits
+/// that only ASCII separators precede (since the last word) is a whole
+/// word, read off the masks, when an ASCII separator ends it, or a joiner
+/// that an ASCII byte other than a letter or digit follows (`word.` before a
+/// space); a run reaching the block's end stays open into the next block.
+/// Any other word (a joiner between letters, non-ASCII bytes next to it) is
+/// found by [`next_sift`], and the scan goes on after it.
+/// Hand-written: predicting the 20 Newsgroups test texts with the default
+/// model, the scanner ran about 500M instructions (cachegrind) against
+/// a fraction of that now.
+#[multiversion::multiversion(targets("x86_64+avx2"))]
+fn sift_spans(text: &str, mut pos: usize, out: &mut Vec<(usize, usize)>) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    // Start of a plain run that reached the end of the previous block.
+    let mut open: Option<usize> = None;
+    'blocks: while pos + 64 <= n {
+        let (alnum, special, non_ascii) = sift_block_masks(&bytes[pos..pos + 64]);
+        // A word ends at byte `e` of the block when that byte is a plain
+        // separator, or a joiner followed by a byte that cannot go on a word
+        // (none of the joining rules applies then). A non-ASCII character
+        // at `e` never ends it here: its next byte is non-ASCII too.
+        let can_follow = alnum | non_ascii;
+        let ends_at =
+            |e: u32| (special >> e) & 1 == 0 || (e < 63 && (can_follow >> (e + 1)) & 1 == 0);
+        // Bytes of the block before `cur` are scanned.
+        let mut cur = 0u32;
+        let mut slow_from = None;
+        if let Some(start) = open.take() {
+            let e = (!alnum).trailing_zeros();
+            if e == 64 {
+                open = Some(start);
+                pos += 64;
+                continue;
+            }
+            if ends_at(e) {
+                out.push((start, pos + e as usize));
+                cur = e;
+            } else {
+                slow_from = Some(start);
+            }
+        }
+        loop {
+            if slow_from.is_none() {
+                let m = alnum & !low_bits(cur);
+                if m == 0 {
+                    if non_ascii >> cur == 0 {
+                        pos += 64;
+                        continue 'blocks;
+                    }
+                } else {
+                    let s = m.trailing_zeros();
+                    let e = s + (!(m >> s)).trailing_zeros();
+                    if non_ascii & low_bits(s) & !low_bits(cur) == 0 {
+                        if e == 64 {
+                            open = Some(pos + s as usize);
+                            pos += 64;
+                            continue 'blocks;
+                        }
+                        if ends_at(e) {
+                            out.push((pos + s as usize, pos + e as usize));
+                            cur = e;
+                            continue;
+                        }
+                    }
+                }
+            }
+            // The next word needs the char-by-char rules; the scan goes on
+            // in this block when the word ends in it.
+            match next_sift(text, slow_from.take().unwrap_or(pos + cur as usize)) {
+                None => return,
+                Some((start, end, _)) => {
+                    out.push((start, end));
+                    if end - pos < 64 {
+                        cur = (end - pos) as u32;
+                    } else {
+                        pos = end;
+                        continue 'blocks;
+                    }
+                }
+            }
+        }
+    }
+    let mut pos = open.unwrap_or(pos);
+    while let Some((start, end, _)) = next_sift(text, pos) {
+        out.push((start, end));
+        pos = end;
+    }
+}
+
+/// The lowest `k` bits set (`k < 64`).
+#[inline(always)]
+fn low_bits(k: u32) -> u64 {
+    (1u64 << k) - 1
+}
+
+/// Per 64 bytes, for [`sift_spans`]: masks of ASCII letters and digits, of
+/// non-ASCII bytes and the joiners `'`, `,`, `-`, `.`, and of non-ASCII
+/// bytes (SWAR, 8 bytes at a time).
+#[inline(always)]
+fn sift_block_masks(block: &[u8]) -> (u64, u64, u64) {
+    let mut alnum = 0u64;
+    let mut special = 0u64;
+    let mut non_ascii = 0u64;
+    for (i, chunk) in block.chunks_exact(8).enumerate() {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(a);
+        let high = w & HIGHS;
+        let v = w & !HIGHS;
+        let letters = swar_in_range(v | (ONES * 0x20), b'a', b'z');
+        let digits = swar_in_range(v, b'0', b'9');
+        let joiners = swar_in_range(v, b',', b'.') | swar_in_range(v, b'\'', b'\'');
+        alnum |= movemask8((letters | digits) & !high) << (8 * i);
+        special |= movemask8((joiners & !high) | high) << (8 * i);
+        non_ascii |= movemask8(high) << (8 * i);
+    }
+    (alnum, special, non_ascii)
 }
 
 /// Gathers the high bit of each byte of `flags` into 8 bits (byte i ->
@@ -591,22 +709,35 @@ mod tests {
     use super::*;
 
     /// Words of every length placed at every offset around the 64-byte
-    /// block boundaries, followed by ASCII or non-ASCII bytes: the span
-    /// scan and the iterator agree.
+    /// block boundaries, after separators, joiners or non-ASCII letters and
+    /// followed by ASCII or non-ASCII bytes or joiners: the span scan and
+    /// the iterator agree.
     #[test]
     fn span_scan_across_block_boundaries() {
         for pad in 0..70 {
             for len in (1..6).chain(60..70).chain(125..131) {
-                for tail in [" xy z ", "é z ", "中 ", "", ".İ ab"] {
-                    let text =
-                        format!("{}{}{tail}{}", " ".repeat(pad), "a".repeat(len), " ".repeat(70));
-                    for pattern in [Pattern::Sklearn, Pattern::Sift] {
-                        let want: Vec<(usize, usize)> = Words::new(&text, pattern, true)
-                            .map(|t| (t.span.start, t.span.end))
-                            .collect();
-                        let mut got = Vec::new();
-                        Words::new(&text, pattern, true).spans_into(&mut got);
-                        assert_eq!(got, want, "pad {pad} len {len} tail {tail:?}");
+                for tail in [
+                    " xy z ", "é z ", "中 ", "", ".İ ab", "'s z ", "’s ", "-b ", "- ", ".b. ",
+                    "3,5 ", ", ", "\u{301} ", "_x ",
+                ] {
+                    for lead in [" ", "é ", "-", "'"] {
+                        let text = format!(
+                            "{}{}{tail}{}",
+                            lead.repeat(pad),
+                            "a".repeat(len),
+                            " ".repeat(70)
+                        );
+                        for pattern in [Pattern::Sklearn, Pattern::Sift] {
+                            let want: Vec<(usize, usize)> = Words::new(&text, pattern, true)
+                                .map(|t| (t.span.start, t.span.end))
+                                .collect();
+                            let mut got = Vec::new();
+                            Words::new(&text, pattern, true).spans_into(&mut got);
+                            assert_eq!(
+                                got, want,
+                                "lead {lead:?} pad {pad} len {len} tail {tail:?}"
+                            );
+                        }
                     }
                 }
             }

@@ -30,7 +30,11 @@ fn any_text() -> impl Strategy<Value = String> {
         "[A-Za-z0-9_ .,é-]{60,400}",
         // Words longer than a 64-byte block, rare non-ASCII letters and
         // separators: runs that cross blocks of either kind.
-        "([a-zA-Z0-9_]{1,150}[ .,é中İ\n]{1,3}){1,10}"
+        "([a-zA-Z0-9_]{1,150}[ .,é中İ\n]{1,3}){1,10}",
+        // Short words with joiners and combining marks over several blocks
+        // (the sift scan reads plain words off a block mask and leaves
+        // these to the char-by-char rules).
+        "([a-zA-Z0-9]{1,12}['’\u{301}., \n-]{1,2}){5,40}"
     ]
 }
 
