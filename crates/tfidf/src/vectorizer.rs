@@ -1195,7 +1195,8 @@ impl TfidfVectorizer {
             .map(|part| match &self.features {
                 Features::Vocab { .. } => {
                     let index = self.index().unwrap_or_else(|| unreachable_index());
-                    let mut c = ColumnCounter::new(&self.analyzer, index);
+                    let bytes = part.iter().map(|d| d.as_ref().len()).sum();
+                    let mut c = ColumnCounter::new(&self.analyzer, index, bytes);
                     for d in part {
                         c.add(d.as_ref());
                     }
