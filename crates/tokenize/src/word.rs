@@ -379,23 +379,29 @@ fn low_bits(k: u32) -> u64 {
 /// bytes (SWAR, 8 bytes at a time).
 #[inline(always)]
 fn sift_block_masks(block: &[u8]) -> (u64, u64, u64) {
-    let mut alnum = 0u64;
-    let mut special = 0u64;
-    let mut non_ascii = 0u64;
-    for (i, chunk) in block.chunks_exact(8).enumerate() {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(a);
-        let high = w & HIGHS;
-        let v = w & !HIGHS;
-        let letters = swar_in_range(v | (ONES * 0x20), b'a', b'z');
-        let digits = swar_in_range(v, b'0', b'9');
+    let (mut alnum, mut special, mut non_ascii) = (0u64, 0u64, 0u64);
+    lanes(block, |i, high, v, letters, digits| {
         let joiners = swar_in_range(v, b',', b'.') | swar_in_range(v, b'\'', b'\'');
         alnum |= movemask8((letters | digits) & !high) << (8 * i);
         special |= movemask8((joiners & !high) | high) << (8 * i);
         non_ascii |= movemask8(high) << (8 * i);
-    }
+    });
     (alnum, special, non_ascii)
+}
+
+/// Calls `f(i, high, v, letters, digits)` for each 8-byte lane `i` of a
+/// 64-byte block (SWAR): `high` holds the bytes' high bits, `v` the bytes
+/// without them, `letters` and `digits` the high bit of each byte in the
+/// ASCII ranges (before masking out non-ASCII bytes).
+#[inline(always)]
+fn lanes(block: &[u8], mut f: impl FnMut(usize, u64, u64, u64, u64)) {
+    for (i, chunk) in block.chunks_exact(8).enumerate() {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(a);
+        let (high, v) = (w & HIGHS, w & !HIGHS);
+        f(i, high, v, swar_in_range(v | (ONES * 0x20), b'a', b'z'), swar_in_range(v, b'0', b'9'));
+    }
 }
 
 /// Gathers the high bit of each byte of `flags` into 8 bits (byte i ->
@@ -409,24 +415,15 @@ fn movemask8(flags: u64) -> u64 {
 /// non-ASCII bytes, 8 bytes at a time (SWAR).
 #[inline(always)]
 fn block_masks(block: &[u8]) -> (u64, u64, u64) {
-    let mut word = 0u64;
-    let mut digit = 0u64;
-    let mut non_ascii = 0u64;
-    for (i, chunk) in block.chunks_exact(8).enumerate() {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(a);
-        let high = w & HIGHS;
-        let v = w & !HIGHS;
-        let letters = swar_in_range(v | (ONES * 0x20), b'a', b'z');
-        let digits = swar_in_range(v, b'0', b'9');
+    let (mut word, mut digit, mut non_ascii) = (0u64, 0u64, 0u64);
+    lanes(block, |i, high, v, letters, digits| {
         let t = v ^ (ONES * b'_' as u64);
         let underscore = !(((t & !HIGHS) + !HIGHS) | t) & HIGHS;
         let flags = (letters | digits | underscore) & !high;
         word |= movemask8(flags) << (8 * i);
         digit |= movemask8(digits & !high) << (8 * i);
         non_ascii |= movemask8(high) << (8 * i);
-    }
+    });
     (word, digit, non_ascii)
 }
 
