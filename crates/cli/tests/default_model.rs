@@ -8,18 +8,27 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// The labels `sift label` (built-in model) gives each paragraph of `text`.
-fn labels(text: &str) -> Vec<Vec<String>> {
+/// The standard output of `sift label ARGS -` (built-in model) on `text`.
+fn label_stdin(args: &[&str], text: &str) -> Vec<u8> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sift"))
-        .args(["label", "--format", "json", "-"])
+        .arg("label")
+        .args(args)
+        .arg("-")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    out.stdout
+}
+
+/// The labels `sift label` (built-in model) gives each paragraph of `text`.
+fn labels(text: &str) -> Vec<Vec<String>> {
+    let out = label_stdin(&["--format", "json"], text);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     v["paragraphs"]
         .as_array()
         .unwrap()
@@ -110,16 +119,8 @@ fn a_paragraph_below_every_threshold_names_its_nearest_theme() {
         ("text", "(no theme reached its threshold; nearest espionage "),
         ("html", "no theme reached its threshold; nearest <span class=\"t1\">espionage</span> "),
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sift"))
-            .args(["label", "--threshold", "1", "--format", format, "-"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success());
-        let page = String::from_utf8(out.stdout).unwrap();
+        let out = label_stdin(&["--threshold", "1", "--format", format], text);
+        let page = String::from_utf8(out).unwrap();
         assert!(page.contains(want), "{format}: {page}");
     }
     // With the model's own thresholds, espionage is chosen and no note.

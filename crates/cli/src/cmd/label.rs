@@ -579,7 +579,6 @@ fn terms_by_label(terms: &[TermContribution], text: &str) -> Vec<(usize, Vec<Str
 /// ANSI colours for labels, by label index.
 const PALETTE: [&str; 6] = ["31", "35", "36", "34", "33", "32"];
 
-/// Labels by decreasing probability (ties: label order).
 /// When a paragraph got the model's none label only because no theme
 /// reached its threshold, while a theme is still more probable than the
 /// none label: that theme. The reports then say so, instead of showing
@@ -594,6 +593,7 @@ fn nearest_theme(model: &Model, labels: &[usize], probs: &[f32]) -> Option<usize
         .max_by(|&a, &b| probs[a].total_cmp(&probs[b]).then(b.cmp(&a)))
 }
 
+/// Labels by decreasing probability (ties: label order).
 fn ranked(labels: &[usize], probs: &[f32]) -> Vec<usize> {
     let mut v = labels.to_vec();
     v.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
