@@ -12,6 +12,7 @@ mod label_speed;
 mod peers;
 mod select;
 mod sentences;
+mod stems;
 mod summaries;
 mod themes;
 mod tidy;
@@ -40,6 +41,8 @@ tasks:
                                per-dataset flags chosen by K-fold (default 5) cross-validation of
                                whole training runs on the training split, averaged over R seeds
                                (default 1); then the test score, once
+  stem-check                   sift's English stemmer against rust-stemmers on every distinct word
+                               of every corpus
   tidy                         architecture checks (dependency direction, module docs, CI)
   bench-peers [--runs N] [--only NAME] [--classify]
                                TF-IDF speed, memory and output checks against scikit-learn;
@@ -59,6 +62,7 @@ fn main() -> Result<()> {
             None => bail!("usage: cargo xtask print-tokens FILE"),
         },
         Some("tidy") => tidy::run(),
+        Some("stem-check") => stems::run(),
         Some("bench-peers") => {
             let runs = opt("--runs").map(|r| r.parse()).transpose()?.unwrap_or(5);
             if flag("--classify") {

@@ -37,6 +37,7 @@ mod case;
 mod charclass;
 mod error;
 mod paragraph;
+mod porter2;
 mod sentence;
 mod span;
 mod stem;

@@ -1,4 +1,6 @@
-//! Snowball stemming through `rust-stemmers`, with a per-session cache.
+//! Snowball stemming, with a per-session cache: rust-stemmers for every
+//! language, and sift's own Porter2 (`porter2.rs`) for lowercase ASCII
+//! English words, where it is several times faster.
 
 use serde::{Deserialize, Serialize};
 
@@ -150,8 +152,13 @@ impl Stemmer {
 
     /// The stem of `word` (which should already be lowercase).
     pub fn stem<'a>(&self, word: &'a str) -> std::borrow::Cow<'a, str> {
-        if self.language == Language::English && english_keeps(word) {
-            return std::borrow::Cow::Borrowed(word);
+        if self.language == Language::English {
+            if english_keeps(word) {
+                return std::borrow::Cow::Borrowed(word);
+            }
+            if let Some(stem) = crate::porter2::stem(word) {
+                return stem;
+            }
         }
         self.inner.stem(word)
     }
