@@ -2,12 +2,13 @@
 //! documents, about 22 MB), one thread. Each iteration processes the whole
 //! corpus and asserts the count it produced, so nothing is optimized away.
 //!
-//! `cargo bench -p sift-benches --bench tokenize`
+//! `cargo bench -p sift-benches --bench tokenize`; the English stemmer against
+//! rust-stemmers: `cargo bench -p sift-benches --bench tokenize -- stem`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sift_benches::{newsgroups_train, total_bytes};
 use sift_tokenize::{
-    words, Analyzer, AnalyzerConfig, Filter, Language, Pattern, SentenceSplitter, StopList,
+    words, Analyzer, AnalyzerConfig, Filter, Language, Pattern, SentenceSplitter, Stemmer, StopList,
 };
 use std::hint::black_box;
 use std::time::Duration;
@@ -80,6 +81,32 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    // The English stemmer on every distinct lowercase word of the corpus
+    // (the stem cache's misses), against rust-stemmers, its reference.
+    let mut distinct: Vec<String> =
+        docs.iter().flat_map(|d| words(d, Pattern::Sift)).map(|w| w.text.to_lowercase()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let stemmer = Stemmer::new(Language::English);
+    let reference = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+    let expected: usize = distinct.iter().map(|w| reference.stem(w).len()).sum();
+    let mut s = c.benchmark_group("stem/20ng-train-distinct-words");
+    s.throughput(Throughput::Elements(distinct.len() as u64));
+    s.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    s.bench_function("sift", |b| {
+        b.iter(|| {
+            let n: usize = distinct.iter().map(|w| stemmer.stem(black_box(w)).len()).sum();
+            assert_eq!(n, expected);
+        })
+    });
+    s.bench_function("rust-stemmers", |b| {
+        b.iter(|| {
+            let n: usize = distinct.iter().map(|w| reference.stem(black_box(w)).len()).sum();
+            assert_eq!(n, expected);
+        })
+    });
+    s.finish();
 }
 
 criterion_group!(benches, bench);
