@@ -185,6 +185,29 @@ fn several_workers_merge_to_the_single_worker_result() {
     }
 }
 
+/// A corpus-sized transform (1 MiB or more of text: the fit's larger hot
+/// table, a surface cache sized up front) gives each document the row that
+/// a transform of that document alone gives, on one thread and on two.
+#[test]
+fn corpus_sized_transform_equals_one_document_transforms() {
+    let docs = corpus();
+    let params = TfidfParams::new().ngram_range(1, 2).min_df(DocFreq::Count(2)).check().unwrap();
+    let (v, _) = params.fit_transform(&docs).unwrap();
+    let bytes: usize = docs.iter().map(String::len).sum();
+    // Over 2 MiB, so that each of two threads' blocks is corpus-sized too.
+    let copies = (2 << 20) / bytes + 1;
+    let big: Vec<&String> = (0..copies).flat_map(|_| docs.iter()).collect();
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let m = pool.install(|| v.transform(&big));
+        assert_eq!(m.nrows(), big.len());
+        for (i, d) in big.iter().enumerate() {
+            let one = v.transform(&[d.as_str()]);
+            assert_eq!(m.row(i), one.row(0), "document {i}, {threads} thread(s)");
+        }
+    }
+}
+
 /// Pruning every term is an error that says which bounds did it.
 #[test]
 fn pruning_everything_names_the_bounds() {
