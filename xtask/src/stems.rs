@@ -41,10 +41,7 @@ pub fn run() -> Result<()> {
                         if !seen.contains(w.text) {
                             seen.insert(w.text.to_string());
                         }
-                        let lower = w.text.to_lowercase();
-                        if !seen.contains(&lower) {
-                            seen.insert(lower);
-                        }
+                        seen.insert(w.text.to_lowercase());
                     }
                 }
             }

@@ -46,6 +46,14 @@ fn longest(w: &[u8], suffixes: &[&[u8]]) -> Option<(usize, usize)> {
     suffixes.iter().position(|s| w.ends_with(s)).map(|i| (i, w.len() - suffixes[i].len()))
 }
 
+/// The first (suffix, replacement) of `table` (longest suffixes first)
+/// whose suffix `w` ends with, and where that suffix starts.
+#[inline]
+fn rule<'t>(w: &[u8], table: &'t [(&'t [u8], &'t [u8])]) -> Option<(&'t [u8], &'t [u8], usize)> {
+    let &(suffix, by) = table.iter().find(|(s, _)| w.ends_with(s))?;
+    Some((suffix, by, w.len() - suffix.len()))
+}
+
 /// Replaces `w[start..]` with `by`.
 #[inline]
 fn replace(w: &mut Vec<u8>, start: usize, by: &[u8]) {
@@ -246,8 +254,7 @@ fn step_2(w: &mut Vec<u8>, p1: usize) {
         (b"ogi", b"og"),
         (b"li", b""),
     ];
-    let Some(&(suffix, by)) = SUFFIXES.iter().find(|(s, _)| w.ends_with(s)) else { return };
-    let start = w.len() - suffix.len();
+    let Some((suffix, by, start)) = rule(w, &SUFFIXES) else { return };
     if start < p1 {
         return;
     }
@@ -273,8 +280,7 @@ fn step_3(w: &mut Vec<u8>, p1: usize, p2: usize) {
         (b"ness", b""),
         (b"ful", b""),
     ];
-    let Some(&(suffix, by)) = SUFFIXES.iter().find(|(s, _)| w.ends_with(s)) else { return };
-    let start = w.len() - suffix.len();
+    let Some((suffix, by, start)) = rule(w, &SUFFIXES) else { return };
     if start >= p1 && (suffix != b"ative" || start >= p2) {
         replace(w, start, by);
     }
