@@ -46,8 +46,9 @@ tasks:
   tidy                         architecture checks (dependency direction, module docs, CI)
   bench-peers [--runs N] [--only NAME] [--classify]
                                TF-IDF speed, memory and output checks against scikit-learn;
-                               with --classify: training and prediction against scikit-learn and fastText
-                               (set SIFT_PYTHON to a Python with ../shared/peers set up)
+                               with --classify: training and prediction against scikit-learn and fastText;
+                               N rounds (default 5), each timing scikit-learn then sift, ratios taken
+                               within a round (set SIFT_PYTHON to a Python with ../shared/peers set up)
 ";
 
 fn main() -> Result<()> {
@@ -73,7 +74,9 @@ fn main() -> Result<()> {
         }
         Some("classify-child") => {
             let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
-            peers::classify_child(&arg(1), arg(2).parse()?, arg(3).parse()?)
+            let runs = arg(3).parse()?;
+            let predict_runs = args.get(4).map_or(Ok(runs), |r| r.parse())?;
+            peers::classify_child(&arg(1), arg(2).parse()?, runs, predict_runs)
         }
         Some("load-child") => {
             let arg = |i: usize| args.get(i).cloned().unwrap_or_default();

@@ -5,9 +5,10 @@
 //! README says; the interpreter is `$SIFT_PYTHON`, default `python3`). sift
 //! runs in a child process of this xtask (`vec-child`) so that both report
 //! their own peak memory (VmHWM / ru_maxrss). Both are pinned with `taskset`
-//! when it exists: one core for one thread, two cores for two. sift's
-//! one- and two-thread children alternate in rounds, so both halves of each
-//! speed-up see the same host load.
+//! when it exists: one core for one thread, two cores for two. Both
+//! comparisons run in rounds (scikit-learn once, then sift's children), and
+//! each ratio is the median of the rounds' own ratios, so both halves of a
+//! ratio see the same host load.
 
 use crate::data::{data_dir, read_jsonl, str_field, workspace_root};
 use anyhow::{bail, Context, Result};
@@ -148,23 +149,42 @@ fn sift(name: &str, threads: usize, runs: usize) -> Result<Value> {
     run_json(argv)
 }
 
-/// Runs per child in [`sift_rounds`].
+/// Runs per sift child in [`rounds`].
 const RUNS_PER_CHILD: usize = 3;
 
-/// sift on one thread and on two, in `rounds` rounds of one child process
-/// each (alternating which goes first; each child reports the median of
-/// [`RUNS_PER_CHILD`] runs). Returns the median one-thread and two-thread
-/// times, the median of the rounds' speed-ups, the one-thread children's
-/// peak memory (KiB), and the last one-thread child's report (its output
-/// checks). Rounds a few seconds apart see the same host load, so
-/// load that drifts over the minutes of a whole comparison cannot decide the
-/// speed-up, as it could when all one-thread runs came before all two-thread
-/// runs. Each child holds one thread pool, as a user's process does.
-fn sift_rounds(name: &str, rounds: usize) -> Result<(f64, f64, f64, u64, Value)> {
-    let (mut one, mut two, mut ratios, mut rss) = (Vec::new(), Vec::new(), Vec::new(), 0);
-    let mut last = Value::Null;
+/// The medians over [`rounds`] of one variant.
+struct Measured {
+    sklearn_s: f64,
+    sklearn_kb: u64,
+    one_s: f64,
+    two_s: f64,
+    /// The median of the rounds' scikit-learn / sift-one-thread ratios.
+    ratio: f64,
+    /// The median of the rounds' one-thread / two-thread ratios.
+    speedup: f64,
+    one_kb: u64,
+    /// The last rounds' reports (their output checks).
+    sklearn: Value,
+    sift: Value,
+}
+
+/// `rounds` rounds, each of one scikit-learn process (one timed run), one
+/// one-thread sift child and one two-thread sift child (each the median of
+/// [`RUNS_PER_CHILD`] runs; which sift child goes first alternates). Each
+/// ratio is taken within a round, seconds apart, and the reported ratio is
+/// the median of the rounds' ratios: load on this shared host drifts over
+/// minutes (the same binary read 260-490 ms for one job within an hour), so
+/// timing all of scikit-learn's runs before all of sift's could let that
+/// drift, not the code, decide a ratio. Each child holds one thread pool, as
+/// a user's process does; peak memory is the largest of the rounds'.
+fn rounds(python: &str, name: &str, variant: &str, rounds: usize) -> Result<Measured> {
+    let (mut sk, mut one, mut two, mut ratios, mut speedups) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut sk_kb, mut one_kb) = (0, 0);
+    let (mut sk_last, mut one_last) = (Value::Null, Value::Null);
     let secs = |v: &Value| v["median_s"].as_f64().unwrap_or(f64::NAN);
     for round in 0..rounds.max(1) {
+        let (k, kb) = sklearn(python, variant, 1)?;
         let (a, b) = if round % 2 == 0 {
             let a = sift(name, 1, RUNS_PER_CHILD)?;
             (a, sift(name, 2, RUNS_PER_CHILD)?)
@@ -172,21 +192,37 @@ fn sift_rounds(name: &str, rounds: usize) -> Result<(f64, f64, f64, u64, Value)>
             let b = sift(name, 2, RUNS_PER_CHILD)?;
             (sift(name, 1, RUNS_PER_CHILD)?, b)
         };
-        rss = rss.max(a["peak_rss_kb"].as_u64().unwrap_or(0));
+        sk_kb = sk_kb.max(kb);
+        one_kb = one_kb.max(a["peak_rss_kb"].as_u64().unwrap_or(0));
+        sk.push(secs(&k));
         one.push(secs(&a));
         two.push(secs(&b));
-        ratios.push(secs(&a) / secs(&b));
-        last = a;
+        ratios.push(secs(&k) / secs(&a));
+        speedups.push(secs(&a) / secs(&b));
+        (sk_last, one_last) = (k, a);
     }
-    Ok((median(one), median(two), median(ratios), rss, last))
+    Ok(Measured {
+        sklearn_s: median(sk),
+        sklearn_kb: sk_kb,
+        one_s: median(one),
+        two_s: median(two),
+        ratio: median(ratios),
+        speedup: median(speedups),
+        one_kb,
+        sklearn: sk_last,
+        sift: one_last,
+    })
 }
 
 pub fn run(runs: usize, only: Option<&str>) -> Result<()> {
     let python = std::env::var("SIFT_PYTHON").unwrap_or_else(|_| "python3".into());
-    println!("TF-IDF fit_transform on 20 Newsgroups train (11,314 docs, 22 MB); median of {runs} runs; same machine, same run.");
-    println!("scikit-learn via ../shared/peers/vec_bench.py with {python}; sift in a child process; one core unless noted.");
-    println!("sift: {runs} rounds of a one-thread child (one core) and a two-thread child (two cores), {RUNS_PER_CHILD} runs each,");
-    println!("alternating which goes first; times are medians, 2t/1t is the median of the rounds' ratios.\n");
+    println!(
+        "TF-IDF fit_transform on 20 Newsgroups train (11,314 docs, 22 MB); same machine, same run."
+    );
+    println!("scikit-learn via ../shared/peers/vec_bench.py with {python}; sift in child processes; one core unless noted.");
+    println!("{runs} rounds, each: scikit-learn (one process, one timed run), then a one-thread sift child (one core)");
+    println!("and a two-thread one (two cores), {RUNS_PER_CHILD} runs each, alternating which goes first. Times are medians");
+    println!("over the rounds; ratio and 2t/1t are the medians of the rounds' own ratios.\n");
     println!(
         "{:<11} {:>10} {:>10} {:>7} {:>10} {:>8} {:>10} {:>10}  checks (vocabulary, nnz, sum of values: sklearn / sift)",
         "variant", "sklearn s", "sift 1t s", "ratio", "sift 2t s", "2t/1t", "sk MiB", "sift MiB"
@@ -195,23 +231,22 @@ pub fn run(runs: usize, only: Option<&str>) -> Result<()> {
         if only.is_some_and(|o| !name.contains(o)) {
             continue;
         }
-        let (sk, sk_rss) = sklearn(&python, variant, runs)?;
-        let (one_s, two_s, speedup, one_rss, one) = sift_rounds(name, runs)?;
-        let sk_s = sk["median_s"].as_f64().unwrap_or(f64::NAN);
+        let m = rounds(&python, name, variant, runs)?;
+        let (sk, one) = (&m.sklearn, &m.sift);
         let vocab =
             |v: &Value| v["vocabulary_size"].as_u64().map_or("-".to_string(), |x| x.to_string());
         println!(
             "{:<11} {:>10.3} {:>10.3} {:>6.1}x {:>10.3} {:>7.2}x {:>10.0} {:>10.0}  {}/{}, {}/{}, {:.2}/{:.2}",
             name,
-            sk_s,
-            one_s,
-            sk_s / one_s,
-            two_s,
-            speedup,
-            sk_rss as f64 / 1024.0,
-            one_rss as f64 / 1024.0,
-            vocab(&sk),
-            vocab(&one),
+            m.sklearn_s,
+            m.one_s,
+            m.ratio,
+            m.two_s,
+            m.speedup,
+            m.sklearn_kb as f64 / 1024.0,
+            m.one_kb as f64 / 1024.0,
+            vocab(sk),
+            vocab(one),
             sk["nnz"],
             one["nnz"],
             sk["sum_data"].as_f64().unwrap_or(f64::NAN),
@@ -224,10 +259,10 @@ pub fn run(runs: usize, only: Option<&str>) -> Result<()> {
 // ------------------------------------------------------------ classification
 
 /// The child: trains `which` ("like-sklearn", "like-sklearn-tol0.1" or
-/// "default") on 20 Newsgroups
-/// train `runs` times on `threads` threads, then predicts the test set on
-/// one thread; one JSON line.
-pub fn classify_child(which: &str, threads: usize, runs: usize) -> Result<()> {
+/// "default") on 20 Newsgroups train `runs` times on `threads` threads,
+/// loads the model in `runs` fresh processes, then predicts the test set
+/// `predict_runs` times on one thread; one JSON line of medians.
+pub fn classify_child(which: &str, threads: usize, runs: usize, predict_runs: usize) -> Result<()> {
     let load = |split: &str| -> Result<(Vec<String>, Vec<String>)> {
         let rs = read_jsonl(&format!("20newsgroups-bydate/{split}.jsonl.gz"))?;
         Ok((
@@ -281,7 +316,7 @@ pub fn classify_child(which: &str, threads: usize, runs: usize) -> Result<()> {
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let mut predict_times = Vec::new();
     let mut preds = Vec::new();
-    for _ in 0..runs {
+    for _ in 0..predict_runs.max(1) {
         let t = Instant::now();
         preds = one.install(|| model.predict(&xt, None));
         predict_times.push(t.elapsed().as_secs_f64());
@@ -315,36 +350,43 @@ pub fn load_child(file: &str, threads: usize) -> Result<()> {
     Ok(())
 }
 
+/// Predictions per sift child in [`run_classify`] (the child reports their
+/// median, as scikit-learn's script does for its own).
+const PREDICT_RUNS: usize = 3;
+
 pub fn run_classify(runs: usize) -> Result<()> {
     let python = std::env::var("SIFT_PYTHON").unwrap_or_else(|_| "python3".into());
     let peers = workspace_root().join("../shared/peers");
-    println!("20 Newsgroups: vectorize + train from raw text (median of {runs}), predict the 7,532 test texts from raw text.");
+    println!("20 Newsgroups: vectorize + train from raw text, predict the 7,532 test texts from raw text.");
     println!(
-        "Peers via ../shared/peers with {python}, pinned to one core; sift in child processes.\n"
+        "Peers via ../shared/peers with {python}, pinned to one core; sift in child processes."
     );
-    let mut argv = taskset("0").unwrap_or_default();
-    argv.extend([
-        python.clone(),
-        peers.join("classify_sklearn.py").display().to_string(),
-        "--data-dir".into(),
-        data_dir().display().to_string(),
-    ]);
-    argv.extend([
-        "--datasets".into(),
-        "20ng".into(),
-        "--ngrams".into(),
-        "1".into(),
-        "--models".into(),
-        "linearsvc".into(),
-        "--repeats".into(),
-        runs.to_string(),
-    ]);
-    argv.extend([
-        "--out".into(),
-        std::env::temp_dir().join("sift-peer-sklearn.json").display().to_string(),
-    ]);
-    let sk = run_json(argv)?;
-    let skr = &sk["results"][0];
+    println!("{runs} rounds, each: scikit-learn once, then each sift child once (one training, one load in a fresh");
+    println!("process, the median of {PREDICT_RUNS} predictions); figures are medians over the rounds; fastText runs once.\n");
+    let sklearn_once = || -> Result<Value> {
+        let mut argv = taskset("0").unwrap_or_default();
+        argv.extend([
+            python.clone(),
+            peers.join("classify_sklearn.py").display().to_string(),
+            "--data-dir".into(),
+            data_dir().display().to_string(),
+        ]);
+        argv.extend([
+            "--datasets".into(),
+            "20ng".into(),
+            "--ngrams".into(),
+            "1".into(),
+            "--models".into(),
+            "linearsvc".into(),
+            "--repeats".into(),
+            "1".into(),
+        ]);
+        argv.extend([
+            "--out".into(),
+            std::env::temp_dir().join("sift-peer-sklearn.json").display().to_string(),
+        ]);
+        Ok(run_json(argv)?["results"][0].clone())
+    };
     let mut argv = taskset("0").unwrap_or_default();
     argv.extend([
         python.clone(),
@@ -367,25 +409,63 @@ pub fn run_classify(runs: usize) -> Result<()> {
     let ft = run_json(argv)?;
     let ftr = &ft["results"][0];
     let me = std::env::current_exe()?;
-    let mut rows = Vec::new();
-    for (which, threads, cores) in [
+    const CHILDREN: [(&str, usize, &str); 6] = [
         ("like-sklearn", 1, "0"),
         ("like-sklearn", 2, "0,1"),
         ("like-sklearn-tol0.1", 1, "0"),
         ("like-sklearn-tol0.1", 2, "0,1"),
         ("default", 1, "0"),
         ("default", 2, "0,1"),
-    ] {
-        let mut argv = taskset(cores).unwrap_or_default();
-        argv.extend([
-            me.display().to_string(),
-            "classify-child".into(),
-            which.into(),
-            threads.to_string(),
-            runs.to_string(),
-        ]);
-        rows.push((which, threads, run_json(argv)?));
+    ];
+    // Rounds: scikit-learn once, then each sift child once (one training,
+    // one load in a fresh process, PREDICT_RUNS predictions), so that every ratio compares runs seconds
+    // apart rather than scikit-learn's minute against sift's (see
+    // [`rounds`]); the figures are medians over the rounds.
+    let key = |v: &Value, k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+    let (mut sk_runs, mut sift_runs) = (Vec::new(), vec![Vec::new(); CHILDREN.len()]);
+    for _ in 0..runs.max(1) {
+        sk_runs.push(sklearn_once()?);
+        for (i, (which, threads, cores)) in CHILDREN.iter().enumerate() {
+            let mut argv = taskset(cores).unwrap_or_default();
+            argv.extend([
+                me.display().to_string(),
+                "classify-child".into(),
+                which.to_string(),
+                threads.to_string(),
+                "1".into(),
+                PREDICT_RUNS.to_string(),
+            ]);
+            sift_runs[i].push(run_json(argv)?);
+        }
     }
+    let med = |vs: &[Value], k: &str| median(vs.iter().map(|v| key(v, k)).collect());
+    let skr = serde_json::json!({
+        "train_s": med(&sk_runs, "train_s"),
+        "predict_s": med(&sk_runs, "predict_s"),
+        "accuracy": med(&sk_runs, "accuracy"),
+    });
+    let rows: Vec<(&str, usize, Value)> = CHILDREN
+        .iter()
+        .zip(&sift_runs)
+        .map(|(&(which, threads, _), vs)| {
+            let ratio = median(
+                sk_runs
+                    .iter()
+                    .zip(vs)
+                    .map(|(k, v)| key(k, "train_s") / key(v, "train_s"))
+                    .collect(),
+            );
+            let v = serde_json::json!({
+                "train_s": med(vs, "train_s"),
+                "predict_s": med(vs, "predict_s"),
+                "docs_per_s": med(vs, "docs_per_s"),
+                "accuracy": med(vs, "accuracy"),
+                "load_s": med(vs, "load_s"),
+                "ratio": ratio,
+            });
+            (which, threads, v)
+        })
+        .collect();
     println!(
         "{:<40} {:>9} {:>10} {:>10} {:>9}",
         "system", "train s", "predict s", "docs/s", "accuracy"
@@ -394,10 +474,10 @@ pub fn run_classify(runs: usize) -> Result<()> {
     println!(
         "{:<40} {:>9.2} {:>10.2} {:>10.0} {:>9.4}",
         "scikit-learn TF-IDF + LinearSVC (1,1)",
-        f(skr, "train_s"),
-        f(skr, "predict_s"),
-        7532.0 / f(skr, "predict_s"),
-        f(skr, "accuracy")
+        f(&skr, "train_s"),
+        f(&skr, "predict_s"),
+        7532.0 / f(&skr, "predict_s"),
+        f(&skr, "accuracy")
     );
     println!(
         "{:<40} {:>9.2} {:>10.2} {:>10.0} {:>9.4}",
@@ -418,9 +498,9 @@ pub fn run_classify(runs: usize) -> Result<()> {
             f(v, "load_s") * 1000.0
         );
     }
-    println!("(sift predicts on one thread, median of {runs}; scikit-learn and fastText as their scripts time it)");
-    let ratio = |i: usize| f(skr, "train_s") / f(&rows[i].2, "train_s");
-    println!("\nratios (scikit-learn train s / sift train s), 1 thread / 2 threads:");
+    println!("(sift predicts on one thread; scikit-learn and fastText as their scripts time it)");
+    let ratio = |i: usize| f(&rows[i].2, "ratio");
+    println!("\nratios (scikit-learn train s / sift train s; medians of the rounds' ratios), 1 thread / 2 threads:");
     println!("  like-for-like (LinearSVC's tolerance 1e-4):  {:.1}x / {:.1}x", ratio(0), ratio(1));
     println!("  like-for-like at LIBLINEAR's tolerance 0.1:  {:.1}x / {:.1}x", ratio(2), ratio(3));
     println!("  sift's default pipeline:                     {:.1}x / {:.1}x", ratio(4), ratio(5));
