@@ -134,19 +134,19 @@ fn sklearn(python: &str, variant: &str, runs: usize) -> Result<(Value, u64)> {
     Ok((v["out"]["variants"][variant].clone(), v["maxrss_kb"].as_u64().unwrap_or(0)))
 }
 
-/// sift in a child process, pinned to one core for one thread, two for two.
-fn sift(name: &str, threads: usize, runs: usize) -> Result<Value> {
-    let me = std::env::current_exe()?;
+/// This xtask's subcommand `args` in a child process, pinned to one core
+/// for one thread, two for two: its JSON line.
+fn xtask_child(threads: usize, args: &[String]) -> Result<Value> {
     let cores = if threads == 1 { "0" } else { "0,1" };
     let mut argv = taskset(cores).unwrap_or_default();
-    argv.extend([
-        me.display().to_string(),
-        "vec-child".into(),
-        name.into(),
-        threads.to_string(),
-        runs.to_string(),
-    ]);
+    argv.push(std::env::current_exe()?.display().to_string());
+    argv.extend_from_slice(args);
     run_json(argv)
+}
+
+/// sift's TF-IDF in a child process (`vec-child`).
+fn sift(name: &str, threads: usize, runs: usize) -> Result<Value> {
+    xtask_child(threads, &["vec-child".into(), name.into(), threads.to_string(), runs.to_string()])
 }
 
 /// Runs per sift child in [`rounds`].
@@ -363,59 +363,41 @@ pub fn run_classify(runs: usize) -> Result<()> {
     );
     println!("{runs} rounds, each: scikit-learn once, then each sift child once (one training, one load in a fresh");
     println!("process, the median of {PREDICT_RUNS} predictions); figures are medians over the rounds; fastText runs once.\n");
-    let sklearn_once = || -> Result<Value> {
+    // A peer script on 20 Newsgroups, pinned to one core: its first result.
+    let peer = |script: &str, args: &[&str], out: &str| -> Result<Value> {
         let mut argv = taskset("0").unwrap_or_default();
         argv.extend([
             python.clone(),
-            peers.join("classify_sklearn.py").display().to_string(),
+            peers.join(script).display().to_string(),
             "--data-dir".into(),
             data_dir().display().to_string(),
-        ]);
-        argv.extend([
             "--datasets".into(),
             "20ng".into(),
-            "--ngrams".into(),
-            "1".into(),
-            "--models".into(),
-            "linearsvc".into(),
-            "--repeats".into(),
-            "1".into(),
-        ]);
-        argv.extend([
             "--out".into(),
-            std::env::temp_dir().join("sift-peer-sklearn.json").display().to_string(),
+            std::env::temp_dir().join(out).display().to_string(),
         ]);
+        argv.extend(args.iter().map(|a| a.to_string()));
         Ok(run_json(argv)?["results"][0].clone())
     };
-    let mut argv = taskset("0").unwrap_or_default();
-    argv.extend([
-        python.clone(),
-        peers.join("classify_fasttext.py").display().to_string(),
-        "--data-dir".into(),
-        data_dir().display().to_string(),
-    ]);
-    argv.extend([
-        "--datasets".into(),
-        "20ng".into(),
-        "--repeats".into(),
-        "1".into(),
-        "--thread".into(),
-        "1".into(),
-    ]);
-    argv.extend([
-        "--out".into(),
-        std::env::temp_dir().join("sift-peer-fasttext.json").display().to_string(),
-    ]);
-    let ft = run_json(argv)?;
-    let ftr = &ft["results"][0];
-    let me = std::env::current_exe()?;
-    const CHILDREN: [(&str, usize, &str); 6] = [
-        ("like-sklearn", 1, "0"),
-        ("like-sklearn", 2, "0,1"),
-        ("like-sklearn-tol0.1", 1, "0"),
-        ("like-sklearn-tol0.1", 2, "0,1"),
-        ("default", 1, "0"),
-        ("default", 2, "0,1"),
+    let sklearn_once = || {
+        peer(
+            "classify_sklearn.py",
+            &["--ngrams", "1", "--models", "linearsvc", "--repeats", "1"],
+            "sift-peer-sklearn.json",
+        )
+    };
+    let ftr = &peer(
+        "classify_fasttext.py",
+        &["--repeats", "1", "--thread", "1"],
+        "sift-peer-fasttext.json",
+    )?;
+    const CHILDREN: [(&str, usize); 6] = [
+        ("like-sklearn", 1),
+        ("like-sklearn", 2),
+        ("like-sklearn-tol0.1", 1),
+        ("like-sklearn-tol0.1", 2),
+        ("default", 1),
+        ("default", 2),
     ];
     // Rounds: scikit-learn once, then each sift child once (one training,
     // one load in a fresh process, PREDICT_RUNS predictions), so that every ratio compares runs seconds
@@ -425,17 +407,15 @@ pub fn run_classify(runs: usize) -> Result<()> {
     let (mut sk_runs, mut sift_runs) = (Vec::new(), vec![Vec::new(); CHILDREN.len()]);
     for _ in 0..runs.max(1) {
         sk_runs.push(sklearn_once()?);
-        for (i, (which, threads, cores)) in CHILDREN.iter().enumerate() {
-            let mut argv = taskset(cores).unwrap_or_default();
-            argv.extend([
-                me.display().to_string(),
+        for (i, (which, threads)) in CHILDREN.iter().enumerate() {
+            let args = [
                 "classify-child".into(),
                 which.to_string(),
                 threads.to_string(),
                 "1".into(),
                 PREDICT_RUNS.to_string(),
-            ]);
-            sift_runs[i].push(run_json(argv)?);
+            ];
+            sift_runs[i].push(xtask_child(*threads, &args)?);
         }
     }
     let med = |vs: &[Value], k: &str| median(vs.iter().map(|v| key(v, k)).collect());
@@ -447,7 +427,7 @@ pub fn run_classify(runs: usize) -> Result<()> {
     let rows: Vec<(&str, usize, Value)> = CHILDREN
         .iter()
         .zip(&sift_runs)
-        .map(|(&(which, threads, _), vs)| {
+        .map(|(&(which, threads), vs)| {
             let ratio = median(
                 sk_runs
                     .iter()
