@@ -44,6 +44,11 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// The number `v[k]` of a child's JSON report (NaN when missing).
+fn num(v: &Value, k: &str) -> f64 {
+    v[k].as_f64().unwrap_or(f64::NAN)
+}
+
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(|a, b| a.total_cmp(b));
     let n = xs.len();
@@ -182,7 +187,7 @@ fn rounds(python: &str, name: &str, variant: &str, rounds: usize) -> Result<Meas
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut sk_kb, mut one_kb) = (0, 0);
     let (mut sk_last, mut one_last) = (Value::Null, Value::Null);
-    let secs = |v: &Value| v["median_s"].as_f64().unwrap_or(f64::NAN);
+    let secs = |v: &Value| num(v, "median_s");
     for round in 0..rounds.max(1) {
         let (k, kb) = sklearn(python, variant, 1)?;
         let (a, b) = if round % 2 == 0 {
@@ -249,8 +254,8 @@ pub fn run(runs: usize, only: Option<&str>) -> Result<()> {
             vocab(one),
             sk["nnz"],
             one["nnz"],
-            sk["sum_data"].as_f64().unwrap_or(f64::NAN),
-            one["sum_data"].as_f64().unwrap_or(f64::NAN),
+            num(sk, "sum_data"),
+            num(one, "sum_data"),
         );
     }
     Ok(())
@@ -400,10 +405,10 @@ pub fn run_classify(runs: usize) -> Result<()> {
         ("default", 2),
     ];
     // Rounds: scikit-learn once, then each sift child once (one training,
-    // one load in a fresh process, PREDICT_RUNS predictions), so that every ratio compares runs seconds
-    // apart rather than scikit-learn's minute against sift's (see
-    // [`rounds`]); the figures are medians over the rounds.
-    let key = |v: &Value, k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+    // one load in a fresh process, PREDICT_RUNS predictions), so that every
+    // ratio compares runs seconds apart rather than scikit-learn's minute
+    // against sift's (see [`rounds`]); the figures are medians over the
+    // rounds.
     let (mut sk_runs, mut sift_runs) = (Vec::new(), vec![Vec::new(); CHILDREN.len()]);
     for _ in 0..runs.max(1) {
         sk_runs.push(sklearn_once()?);
@@ -418,7 +423,7 @@ pub fn run_classify(runs: usize) -> Result<()> {
             sift_runs[i].push(xtask_child(*threads, &args)?);
         }
     }
-    let med = |vs: &[Value], k: &str| median(vs.iter().map(|v| key(v, k)).collect());
+    let med = |vs: &[Value], k: &str| median(vs.iter().map(|v| num(v, k)).collect());
     let skr = serde_json::json!({
         "train_s": med(&sk_runs, "train_s"),
         "predict_s": med(&sk_runs, "predict_s"),
@@ -432,7 +437,7 @@ pub fn run_classify(runs: usize) -> Result<()> {
                 sk_runs
                     .iter()
                     .zip(vs)
-                    .map(|(k, v)| key(k, "train_s") / key(v, "train_s"))
+                    .map(|(k, v)| num(k, "train_s") / num(v, "train_s"))
                     .collect(),
             );
             let v = serde_json::json!({
@@ -450,43 +455,42 @@ pub fn run_classify(runs: usize) -> Result<()> {
         "{:<40} {:>9} {:>10} {:>10} {:>9}",
         "system", "train s", "predict s", "docs/s", "accuracy"
     );
-    let f = |v: &Value, k: &str| v[k].as_f64().unwrap_or(f64::NAN);
     println!(
         "{:<40} {:>9.2} {:>10.2} {:>10.0} {:>9.4}",
         "scikit-learn TF-IDF + LinearSVC (1,1)",
-        f(&skr, "train_s"),
-        f(&skr, "predict_s"),
-        7532.0 / f(&skr, "predict_s"),
-        f(&skr, "accuracy")
+        num(&skr, "train_s"),
+        num(&skr, "predict_s"),
+        7532.0 / num(&skr, "predict_s"),
+        num(&skr, "accuracy")
     );
     println!(
         "{:<40} {:>9.2} {:>10.2} {:>10.0} {:>9.4}",
         "fastText supervised (tutorial, 1 thread)",
-        f(ftr, "train_s"),
-        f(ftr, "predict_s"),
-        7532.0 / f(ftr, "predict_s"),
-        f(ftr, "accuracy")
+        num(ftr, "train_s"),
+        num(ftr, "predict_s"),
+        7532.0 / num(ftr, "predict_s"),
+        num(ftr, "accuracy")
     );
     for (which, threads, v) in &rows {
         println!(
             "{:<40} {:>9.2} {:>10.2} {:>10.0} {:>9.4}   (load + index, fresh process, median: {:.1} ms)",
             format!("sift {which}, {threads} thread(s)"),
-            f(v, "train_s"),
-            f(v, "predict_s"),
-            f(v, "docs_per_s"),
-            f(v, "accuracy"),
-            f(v, "load_s") * 1000.0
+            num(v, "train_s"),
+            num(v, "predict_s"),
+            num(v, "docs_per_s"),
+            num(v, "accuracy"),
+            num(v, "load_s") * 1000.0
         );
     }
     println!("(sift predicts on one thread; scikit-learn and fastText as their scripts time it)");
-    let ratio = |i: usize| f(&rows[i].2, "ratio");
+    let ratio = |i: usize| num(&rows[i].2, "ratio");
     println!("\nratios (scikit-learn train s / sift train s; medians of the rounds' ratios), 1 thread / 2 threads:");
     println!("  like-for-like (LinearSVC's tolerance 1e-4):  {:.1}x / {:.1}x", ratio(0), ratio(1));
     println!("  like-for-like at LIBLINEAR's tolerance 0.1:  {:.1}x / {:.1}x", ratio(2), ratio(3));
     println!("  sift's default pipeline:                     {:.1}x / {:.1}x", ratio(4), ratio(5));
     println!(
         "fastText train s / sift default train s, 1 thread each: {:.1}x",
-        f(ftr, "train_s") / f(&rows[4].2, "train_s")
+        num(ftr, "train_s") / num(&rows[4].2, "train_s")
     );
     Ok(())
 }
