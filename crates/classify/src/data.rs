@@ -170,10 +170,12 @@ fn split_labels(s: &str) -> Vec<String> {
 /// exports) put at the start of a file; readers skip it there (the csv
 /// crate does so for CSV and TSV).
 const BOM: char = '\u{FEFF}';
+/// [`BOM`] in UTF-8.
+const BOM_BYTES: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
 /// Removes a UTF-8 byte-order mark from the start of `bytes`.
 fn strip_bom(bytes: &mut Vec<u8>) {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+    if bytes.starts_with(&BOM_BYTES) {
         bytes.drain(..3);
     }
 }
@@ -274,7 +276,8 @@ pub fn read_delimited(
     delimiter: u8,
     opts: &ReadOptions,
 ) -> Result<Loaded> {
-    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(reader);
+    let watch = QuoteWatch::new(reader, delimiter);
+    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(watch);
     let headers = rdr
         .headers()
         .map_err(|e| Error::Input {
@@ -330,11 +333,30 @@ pub fn read_delimited(
             }
             Ok(true) => {
                 let line = rec.position().map_or(0, |p| p.line() as usize);
-                let r = if rec.len() != width {
-                    // With an unclosed quote, the rest of the file is one
-                    // field: say so rather than only counting columns.
-                    let end = rdr.position().line() as usize;
-                    let hint = if end > line + 1 && rec.iter().any(|f| f.contains('\n')) {
+                let end = rdr.position().line() as usize;
+                // A quote left open swallows the rest of the file into the
+                // last row, whose column count may even look right: the csv
+                // reader accepts it, so the watch on the bytes tells.
+                let (from, to) = (rec.position().map_or(0, |p| p.byte()), rdr.position().byte());
+                let unclosed = rdr
+                    .get_ref()
+                    .unclosed()
+                    .filter(|&(_, at)| (from..to).contains(&at))
+                    .map(|(q, _)| q);
+                let r = if let (Some(q), true) = (unclosed, rec.len() == width) {
+                    Err(format!(
+                        "a quote opened on line {q} is never closed, so this row runs to the end \
+                         of the file, expected a closing quote"
+                    ))
+                } else if rec.len() != width {
+                    let hint = if let Some(q) = unclosed {
+                        format!(
+                            " (a quote opened on line {q} is never closed, so the row runs to the \
+                             end of the file)"
+                        )
+                    } else if end > line + 1 && rec.iter().any(|f| f.contains('\n')) {
+                        // A quoted field spanning lines that still leaves
+                        // the count wrong: probably a quote closed late.
                         format!(
                             " (the row runs to line {}: is a quote opened on line {line} \
                              never closed?)",
@@ -361,6 +383,122 @@ pub fn read_delimited(
         c.push(line, r)?;
     }
     Ok(c.out)
+}
+
+/// Passes bytes through to the csv reader while following CSV's quoting
+/// (a quote opens a field only at its start; a doubled quote inside is one
+/// quote), to tell whether the input ends inside a quoted field and on
+/// which line that field opened. The csv crate ends such a field silently
+/// at the end of input, and its records keep no trace of the quotes.
+///
+/// It also drops a byte-order mark at the start, whatever the sizes of the
+/// reads: the csv reader skips one only when its first read holds all three
+/// bytes.
+struct QuoteWatch<R> {
+    inner: R,
+    delimiter: u8,
+    state: QuoteState,
+    line: usize,
+    /// Bytes passed on so far.
+    passed: u64,
+    /// Line and byte offset of the last quote that opened a field.
+    opened: (usize, u64),
+    eof: bool,
+    /// The first bytes, read ahead to look for a byte-order mark
+    /// (`None` before the first read), not passed on yet.
+    head: Option<Vec<u8>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: a closing quote, or the first half
+    /// of a doubled one.
+    QuoteInQuoted,
+}
+
+impl<R: Read> QuoteWatch<R> {
+    fn new(inner: R, delimiter: u8) -> Self {
+        QuoteWatch {
+            inner,
+            delimiter,
+            state: QuoteState::FieldStart,
+            line: 1,
+            passed: 0,
+            opened: (0, 0),
+            eof: false,
+            head: None,
+        }
+    }
+
+    /// The line and byte offset (as the csv reader counts them) at which a
+    /// still-open quoted field began, once the input has ended inside it.
+    fn unclosed(&self) -> Option<(usize, u64)> {
+        (self.eof && self.state == QuoteState::Quoted).then_some(self.opened)
+    }
+
+    /// Follows the quoting state over bytes passed on (csv-core's states
+    /// for its defaults: `"` quotes, doubled quotes, no escape character,
+    /// `\r`, `\n` or both end a record).
+    fn follow(&mut self, bytes: &[u8]) {
+        use QuoteState::*;
+        for &b in bytes {
+            let boundary = b == self.delimiter || b == b'\n' || b == b'\r';
+            self.state = match (self.state, b) {
+                (FieldStart, b'"') => {
+                    self.opened = (self.line, self.passed);
+                    Quoted
+                }
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) | (QuoteInQuoted, b'"') => Quoted,
+                (_, _) if boundary => FieldStart,
+                _ => Unquoted,
+            };
+            self.line += usize::from(b == b'\n');
+            self.passed += 1;
+        }
+    }
+
+    /// Up to three bytes from the start, without a byte-order mark.
+    fn read_head(&mut self) -> std::io::Result<Vec<u8>> {
+        let mut head = [0u8; 3];
+        let mut got = 0;
+        while got < head.len() {
+            match self.inner.read(&mut head[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(if head[..got] == BOM_BYTES { Vec::new() } else { head[..got].to_vec() })
+    }
+}
+
+impl<R: Read> Read for QuoteWatch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let head = match self.head.take() {
+            Some(h) => h,
+            None => self.read_head()?,
+        };
+        let n = if head.is_empty() {
+            self.head = Some(head);
+            self.inner.read(buf)?
+        } else {
+            let n = head.len().min(buf.len());
+            buf[..n].copy_from_slice(&head[..n]);
+            self.head = Some(head[n..].to_vec());
+            n
+        };
+        self.eof |= n == 0;
+        self.follow(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// Reads fastText's format: leading `__label__x` tokens, then the text.
@@ -573,8 +711,14 @@ mod tests {
         let unclosed = "text,label\nok,x\n\"steel,trade\nmore,x\nlast,y\n";
         assert_eq!(
             read(unclosed, b','),
-            "d.csv:3: expected 2 columns as in the header, found 1 (the row runs to line 5: is \
-             a quote opened on line 3 never closed?)"
+            "d.csv:3: expected 2 columns as in the header, found 1 (a quote opened on line 3 is \
+             never closed, so the row runs to the end of the file)"
+        );
+        // A quote closed too late: the row spans lines, but the file goes on.
+        assert_eq!(
+            read("text,label\n\"steel\nmore,x\nlast\",y,z\nok,x\n", b','),
+            "d.csv:2: expected 2 columns as in the header, found 3 (the row runs to line 4: is \
+             a quote opened on line 2 never closed?)"
         );
         // A quoted field may hold newlines and delimiters.
         let fine = "text,label\n\"two\nlines, one text\",x\nnext,y\n";
@@ -587,6 +731,114 @@ mod tests {
         let l = read_delimited(data.as_bytes(), "d.csv", b',', &lenient).unwrap();
         assert_eq!(l.examples.len(), 2);
         assert_eq!(l.skipped.len(), 1);
+    }
+
+    /// Hands out one byte per read, so the quote watch sees every split.
+    struct ByteAtATime<'a>(&'a [u8]);
+
+    impl Read for ByteAtATime<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((&b, rest)), Some(out)) => {
+                    *out = b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn a_quote_left_open_on_the_last_row_is_named() {
+        let read = |data: &str| {
+            read_delimited(data.as_bytes(), "d.csv", b',', &opts()).unwrap_err().to_string()
+        };
+        let count = "d.csv:3: expected 2 columns as in the header, found 1 (a quote opened on \
+                     line 3 is never closed, so the row runs to the end of the file)";
+        // The last row alone, with and without a final newline, and read a
+        // byte at a time.
+        assert_eq!(read("text,label\nok,x\n\"steel,trade\n"), count);
+        assert_eq!(read("text,label\nok,x\n\"steel,trade"), count);
+        let e = read_delimited(
+            ByteAtATime(b"text,label\nok,x\n\"steel,trade\n"),
+            "d.csv",
+            b',',
+            &opts(),
+        );
+        assert_eq!(e.unwrap_err().to_string(), count);
+        // The column count looks right, and the rows after it would be lost
+        // in its text: the csv reader alone accepts this.
+        let swallow = "label,text\nx,ok\ny,\"steel\nz,more\n";
+        assert_eq!(
+            read(swallow),
+            "d.csv:3: a quote opened on line 3 is never closed, so this row runs to the end of \
+             the file, expected a closing quote"
+        );
+        let lenient = ReadOptions { skip_bad_rows: true, ..opts() };
+        let l = read_delimited(swallow.as_bytes(), "d.csv", b',', &lenient).unwrap();
+        assert_eq!(l.examples, [Example { text: "ok".into(), labels: vec!["x".into()] }]);
+        assert_eq!(l.skipped.len(), 1);
+        // The row starts on line 2; its second field opens on line 3.
+        assert_eq!(
+            read("text,label\n\"two\nlines\",\"x\n"),
+            "d.csv:2: a quote opened on line 3 is never closed, so this row runs to the end of \
+             the file, expected a closing quote"
+        );
+        // Closed quotes in every form the csv reader knows are not flagged:
+        // doubled quotes, a quote inside an unquoted field, text after a
+        // closing quote, CRLF endings, a byte-order mark before a quoted
+        // header, tabs.
+        for (data, delim) in [
+            ("text,label\n\"a \"\"b\"\", c\",x\n", b','),
+            ("text,label\n5\" pipe,x\n", b','),
+            ("text,label\n\"a\"b,x\n", b','),
+            ("text,label\r\n\"a\r\nb\",x\r\n", b','),
+            ("\u{feff}\"text\",label\n\"a\",x\n", b','),
+            ("text\tlabel\n\"a\tb\"\tx\n", b'\t'),
+            ("text,label\n\"\"\"\",x\n", b','),
+        ] {
+            let l = read_delimited(data.as_bytes(), "d.csv", delim, &opts());
+            assert!(l.is_ok(), "{data:?}: {:?}", l.err());
+            let l = read_delimited(ByteAtATime(data.as_bytes()), "d.csv", delim, &opts());
+            assert!(l.is_ok(), "{data:?} a byte at a time: {:?}", l.err());
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the fields hold, rows written by a CSV writer read back
+        /// as written, and a row then left with an open quote is named at
+        /// its line.
+        #[test]
+        fn written_rows_read_back_and_an_open_quote_is_found(
+            rows in proptest::collection::vec(("[ab ,\"\n\r\t]{1,8}", "[a-z]{1,3}"), 1..12),
+            tab in proptest::bool::ANY,
+        ) {
+            let delim = if tab { b'\t' } else { b',' };
+            let mut w = csv::WriterBuilder::new().delimiter(delim).from_writer(Vec::new());
+            w.write_record(["text", "label"]).unwrap();
+            for (text, label) in &rows {
+                w.write_record([text, label]).unwrap();
+            }
+            let mut data = w.into_inner().unwrap();
+            let l = read_delimited(&data[..], "d.csv", delim, &opts()).unwrap();
+            let back: Vec<(String, String)> =
+                l.examples.into_iter().map(|e| (e.text, e.labels.join("|"))).collect();
+            proptest::prop_assert_eq!(&back, &rows);
+
+            let line = 1 + data.iter().filter(|&&b| b == b'\n').count();
+            data.extend_from_slice(b"\"never closed");
+            data.push(delim);
+            data.extend_from_slice(b"x\nmore");
+            data.push(delim);
+            data.extend_from_slice(b"y\n");
+            let e = read_delimited(&data[..], "d.csv", delim, &opts()).unwrap_err().to_string();
+            let want = format!(
+                "d.csv:{line}: expected 2 columns as in the header, found 1 (a quote opened on \
+                 line {line} is never closed"
+            );
+            proptest::prop_assert!(e.starts_with(&want), "{}", e);
+        }
     }
 
     #[test]

@@ -408,6 +408,14 @@ fn training_data_errors_and_warnings() {
         3,
         &[&format!("{csv}:3: 2 labels (breach, spy), expected exactly one")],
     );
+    // A quote left open would make one text of the rows after it.
+    let csv = write(&dir, "q.csv", b"label,text\ntrade,steel tariffs\nbreach,\"stolen\nspy,data\n");
+    assert_fails(
+        &run(&["train", "--data", &csv, "--out", &out]),
+        3,
+        &[&format!("{csv}:3: a quote opened on line 3 is never closed")],
+    );
+    assert!(!std::path::Path::new(&out).exists(), "no model written");
     // A single label in the whole data.
     let one = write(
         &dir,
