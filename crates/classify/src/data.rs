@@ -167,8 +167,8 @@ fn split_labels(s: &str) -> Vec<String> {
 }
 
 /// U+FEFF, the byte-order mark some editors (Notepad, Excel's "UTF-8"
-/// exports) put at the start of a file; readers skip it there (the csv
-/// crate does so for CSV and TSV).
+/// exports) put at the start of a file; readers skip it there (for CSV and
+/// TSV, `QuoteWatch` drops it before the csv crate reads).
 const BOM: char = '\u{FEFF}';
 /// [`BOM`] in UTF-8.
 const BOM_BYTES: [u8; 3] = [0xEF, 0xBB, 0xBF];
