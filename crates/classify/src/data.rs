@@ -276,7 +276,11 @@ pub fn read_delimited(
     delimiter: u8,
     opts: &ReadOptions,
 ) -> Result<Loaded> {
-    let watch = QuoteWatch::new(reader, delimiter);
+    let watch = QuoteWatch::new(reader, delimiter).map_err(|e| Error::Input {
+        path: name.into(),
+        line: 1,
+        message: format!("cannot read the header row: {e}"),
+    })?;
     let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(watch);
     let headers = rdr
         .headers()
@@ -395,7 +399,8 @@ pub fn read_delimited(
 /// reads: the csv reader skips one only when its first read holds all three
 /// bytes.
 struct QuoteWatch<R> {
-    inner: R,
+    /// The first bytes (read ahead for a byte-order mark), then the rest.
+    inner: std::io::Chain<std::io::Cursor<Vec<u8>>, R>,
     delimiter: u8,
     state: QuoteState,
     line: usize,
@@ -404,9 +409,6 @@ struct QuoteWatch<R> {
     /// Line and byte offset of the last quote that opened a field.
     opened: (usize, u64),
     eof: bool,
-    /// The first bytes, read ahead to look for a byte-order mark
-    /// (`None` before the first read), not passed on yet.
-    head: Option<Vec<u8>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -420,17 +422,17 @@ enum QuoteState {
 }
 
 impl<R: Read> QuoteWatch<R> {
-    fn new(inner: R, delimiter: u8) -> Self {
-        QuoteWatch {
-            inner,
+    fn new(mut inner: R, delimiter: u8) -> std::io::Result<Self> {
+        let head = read_head(&mut inner)?;
+        Ok(QuoteWatch {
+            inner: std::io::Cursor::new(head).chain(inner),
             delimiter,
             state: QuoteState::FieldStart,
             line: 1,
             passed: 0,
             opened: (0, 0),
             eof: false,
-            head: None,
-        }
+        })
     }
 
     /// The line and byte offset (as the csv reader counts them) at which a
@@ -460,42 +462,20 @@ impl<R: Read> QuoteWatch<R> {
             self.passed += 1;
         }
     }
+}
 
-    /// Up to three bytes from the start, without a byte-order mark.
-    fn read_head(&mut self) -> std::io::Result<Vec<u8>> {
-        let mut head = [0u8; 3];
-        let mut got = 0;
-        while got < head.len() {
-            match self.inner.read(&mut head[got..]) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(if head[..got] == BOM_BYTES { Vec::new() } else { head[..got].to_vec() })
-    }
+/// Up to three bytes from the start of `inner`, without a byte-order mark.
+fn read_head(inner: &mut impl Read) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(3);
+    inner.take(3).read_to_end(&mut head)?;
+    strip_bom(&mut head);
+    Ok(head)
 }
 
 impl<R: Read> Read for QuoteWatch<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        let head = match self.head.take() {
-            Some(h) => h,
-            None => self.read_head()?,
-        };
-        let n = if head.is_empty() {
-            self.head = Some(head);
-            self.inner.read(buf)?
-        } else {
-            let n = head.len().min(buf.len());
-            buf[..n].copy_from_slice(&head[..n]);
-            self.head = Some(head[n..].to_vec());
-            n
-        };
-        self.eof |= n == 0;
+        let n = self.inner.read(buf)?;
+        self.eof |= n == 0 && !buf.is_empty();
         self.follow(&buf[..n]);
         Ok(n)
     }
