@@ -1272,22 +1272,36 @@ impl TfidfVectorizer {
             Features::Vocab { vocab, .. } => self.index().and_then(|i| i.saved(vocab)),
             Features::Hashed(_) => None,
         };
-        let state = StateRef {
+        // Format 3: the arrays as little-endian byte strings (see
+        // [`FORMAT_VERSION`]).
+        let ends_bytes;
+        let extra_ends_bytes;
+        let idf_bytes = self.idf.as_deref().map(f64s_le);
+        let state = StateRefV3 {
             format: FORMAT_VERSION,
             settings: serde_json::to_string(&self.settings).unwrap_or_default(),
             features: match &self.features {
                 Features::Vocab { vocab, .. } => {
                     let (text, ends) = vocab.raw();
-                    FeaturesRef::Vocabulary { text, ends }
+                    ends_bytes = u32s_le(ends);
+                    FeaturesRefV3::Vocabulary { text, ends: Bytes(&ends_bytes) }
                 }
-                Features::Hashed(h) => FeaturesRef::Hashed(*h),
+                Features::Hashed(h) => FeaturesRefV3::Hashed(*h),
             },
-            idf: self.idf.as_deref(),
+            idf: idf_bytes.as_deref().map(Bytes),
             n_docs: self.n_docs,
-            index: saved.as_ref().map(|s| {
-                let (text, ends) = s.extra_words.raw();
-                SavedIndexRef { extra_text: text, extra_ends: ends, pairs: Bytes(&s.pairs) }
-            }),
+            index: match saved.as_ref() {
+                Some(s) => {
+                    let (text, ends) = s.extra_words.raw();
+                    extra_ends_bytes = u32s_le(ends);
+                    Some(SavedIndexRefV3 {
+                        extra_text: text,
+                        extra_ends: Bytes(&extra_ends_bytes),
+                        pairs: Bytes(&s.pairs),
+                    })
+                }
+                None => None,
+            },
         };
         // Serializing plain data into a Vec cannot fail.
         postcard::to_allocvec(&state).unwrap_or_default()
@@ -1303,18 +1317,23 @@ impl TfidfVectorizer {
                 "vectorizer format {format} is newer than this sift supports ({FORMAT_VERSION}); upgrade sift"
             )));
         }
-        let (state, saved) = if format >= 2 {
-            let s: StateV2<'_> = postcard::from_bytes(bytes).map_err(undecodable)?;
-            let saved = match s.index {
-                Some(i) => Some(SavedIndex {
-                    extra_words: Vocabulary::from_raw(i.extra_text, i.extra_ends)?,
-                    pairs: i.pairs.to_vec(),
-                }),
-                None => None,
-            };
-            (s.state, saved)
-        } else {
-            (postcard::from_bytes::<State>(bytes).map_err(undecodable)?, None)
+        let (state, saved) = match format {
+            0 | 1 => (postcard::from_bytes::<State>(bytes).map_err(undecodable)?, None),
+            2 => {
+                let s: StateV2<'_> = postcard::from_bytes(bytes).map_err(undecodable)?;
+                let saved = match s.index {
+                    Some(i) => Some(SavedIndex {
+                        extra_words: Vocabulary::from_raw(i.extra_text, i.extra_ends)?,
+                        pairs: i.pairs.to_vec(),
+                    }),
+                    None => None,
+                };
+                (s.state, saved)
+            }
+            _ => {
+                let s: StateV3<'_> = postcard::from_bytes(bytes).map_err(undecodable)?;
+                s.into_state()?
+            }
         };
         let settings: TfidfSettings = serde_json::from_str(&state.settings)
             .map_err(|e| Error::Format(format!("cannot decode vectorizer settings: {e}")))?;
@@ -1406,12 +1425,19 @@ pub const MAGIC: &[u8; 8] = b"SIFTTFID";
 /// Current format version of the vectorizer state. Format 2 adds what the
 /// word-to-column index needs to be rebuilt without looking up every
 /// bigram's words (the words found only in n-grams, and each bigram's key
-/// and column); format 1 is still read (its index is built from the
-/// vocabulary).
-pub const FORMAT_VERSION: u32 = 2;
+/// and column). Format 3 writes the same fields, with the term ends, the
+/// IDF values and the extra words' ends as little-endian byte strings
+/// instead of sequences of numbers: postcard decodes a sequence one varint
+/// at a time into a vector that grows by copying, which was 15% of loading
+/// a 20 Newsgroups model in a fresh process. Formats 1 and 2 are still
+/// read (format 1's index is built from the vocabulary).
+pub const FORMAT_VERSION: u32 = 3;
 
-/// The saved state. Settings are JSON text (they use tagged enums, which
-/// need a self-describing format, and are small); the bulk is binary.
+/// The state formats 1 and 2 wrote (format 1 without `index`); now
+/// written only by tests, which check that old files still load. Settings
+/// are JSON text (they use tagged enums, which need a self-describing
+/// format, and are small); the bulk is binary.
+#[cfg(test)]
 #[derive(Serialize)]
 struct StateRef<'a> {
     format: u32,
@@ -1432,6 +1458,7 @@ impl Serialize for Bytes<'_> {
     }
 }
 
+#[cfg(test)]
 #[derive(Serialize)]
 struct SavedIndexRef<'a> {
     extra_text: &'a str,
@@ -1456,6 +1483,122 @@ struct SavedIndexState<'a> {
     pairs: &'a [u8],
 }
 
+/// Format 3's state, as written: [`StateRef`] with the arrays as byte
+/// strings.
+#[derive(Serialize)]
+struct StateRefV3<'a> {
+    format: u32,
+    settings: String,
+    features: FeaturesRefV3<'a>,
+    idf: Option<Bytes<'a>>,
+    n_docs: u64,
+    index: Option<SavedIndexRefV3<'a>>,
+}
+
+#[derive(Serialize)]
+enum FeaturesRefV3<'a> {
+    Vocabulary { text: &'a str, ends: Bytes<'a> },
+    Hashed(Hashing),
+}
+
+#[derive(Serialize)]
+struct SavedIndexRefV3<'a> {
+    extra_text: &'a str,
+    extra_ends: Bytes<'a>,
+    pairs: Bytes<'a>,
+}
+
+/// Format 3's state, as read: its byte strings borrow the input.
+#[derive(Deserialize)]
+struct StateV3<'a> {
+    _format: u32,
+    settings: String,
+    #[serde(borrow)]
+    features: FeaturesV3<'a>,
+    #[serde(borrow)]
+    idf: Option<&'a [u8]>,
+    n_docs: u64,
+    #[serde(borrow)]
+    index: Option<SavedIndexV3<'a>>,
+}
+
+#[derive(Deserialize)]
+enum FeaturesV3<'a> {
+    Vocabulary {
+        text: &'a str,
+        #[serde(borrow)]
+        ends: &'a [u8],
+    },
+    Hashed(Hashing),
+}
+
+#[derive(Deserialize)]
+struct SavedIndexV3<'a> {
+    extra_text: &'a str,
+    #[serde(borrow)]
+    extra_ends: &'a [u8],
+    #[serde(borrow)]
+    pairs: &'a [u8],
+}
+
+impl StateV3<'_> {
+    /// The state and saved index it holds; a byte string that is not a
+    /// whole number of values is an error.
+    fn into_state(self) -> Result<(State, Option<SavedIndex>)> {
+        let features = match self.features {
+            FeaturesV3::Vocabulary { text, ends } => {
+                FeaturesState::Vocabulary { text: text.to_owned(), ends: u32s_from_le(ends)? }
+            }
+            FeaturesV3::Hashed(h) => FeaturesState::Hashed(h),
+        };
+        let idf = match self.idf {
+            Some(b) if b.len() % 8 != 0 => {
+                return Err(Error::Format("the IDF values are not a whole number of f64".into()))
+            }
+            Some(b) => Some(b.chunks_exact(8).map(|c| f64::from_le_bytes(le_array(c))).collect()),
+            None => None,
+        };
+        let saved = match self.index {
+            Some(i) => Some(SavedIndex {
+                extra_words: Vocabulary::from_raw(
+                    i.extra_text.to_owned(),
+                    u32s_from_le(i.extra_ends)?,
+                )?,
+                pairs: i.pairs.to_vec(),
+            }),
+            None => None,
+        };
+        let state =
+            State { _format: 3, settings: self.settings, features, idf, n_docs: self.n_docs };
+        Ok((state, saved))
+    }
+}
+
+/// `u32` values as little-endian bytes.
+fn u32s_le(v: &[u32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// `f64` values as little-endian bytes.
+fn f64s_le(v: &[f64]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// The `u32` values of little-endian `bytes`.
+fn u32s_from_le(bytes: &[u8]) -> Result<Vec<u32>> {
+    if bytes.len() % 4 != 0 {
+        return Err(Error::Format("term boundaries are not a whole number of u32".into()));
+    }
+    Ok(bytes.chunks_exact(4).map(|c| u32::from_le_bytes(le_array(c))).collect())
+}
+
+/// A chunk of `chunks_exact(N)` as an array (always `N` bytes long).
+#[inline(always)]
+fn le_array<const N: usize>(c: &[u8]) -> [u8; N] {
+    c.try_into().unwrap_or([0; N])
+}
+
+#[cfg(test)]
 #[derive(Serialize)]
 enum FeaturesRef<'a> {
     Vocabulary { text: &'a str, ends: &'a [u32] },
@@ -1623,16 +1766,75 @@ mod tests {
                 pairs: super::Bytes(&far),
             }),
         );
+        let (text, ends) = saved.extra_words.raw();
+        let v2 = state(
+            2,
+            Some(super::SavedIndexRef {
+                extra_text: text,
+                extra_ends: ends,
+                pairs: super::Bytes(&saved.pairs),
+            }),
+        );
+        assert_eq!(postcard::take_from_bytes::<u32>(&bytes).unwrap().0, 3, "written as format 3");
         let expected = v.transform(&docs);
-        for (name, b) in [("format 2", &bytes), ("format 1", &v1), ("bad index", &bad)] {
+        for (name, b) in
+            [("format 3", &bytes), ("format 2", &v2), ("format 1", &v1), ("bad index", &bad)]
+        {
             let back = TfidfVectorizer::from_bytes(b).unwrap();
             assert_eq!(back.transform(&docs), expected, "{name}");
-            assert_eq!(back.to_bytes(), bytes, "{name}: saved again as format 2");
+            assert_eq!(back.idf(), v.idf(), "{name}");
+            assert_eq!(back.to_bytes(), bytes, "{name}: saved again as format 3");
         }
-        assert!(TfidfVectorizer::from_bytes(&state(3, None))
+        assert!(TfidfVectorizer::from_bytes(&state(4, None))
             .unwrap_err()
             .to_string()
             .contains("newer"));
+    }
+
+    /// Format 3's byte strings must hold whole values: term ends, IDF
+    /// values or extra words' ends with a byte too many are an error, not a panic or
+    /// a misread vocabulary.
+    #[test]
+    fn format_3_byte_strings_of_partial_values_are_refused() {
+        use super::{Bytes, FeaturesRefV3, SavedIndexRefV3, StateRefV3, TfidfVectorizer};
+        let docs = ["steel tariffs rose", "hackers stole steel records", "tariffs and quotas"];
+        let v = TfidfParams::default().ngram_range(1, 2).check().unwrap().fit(&docs).unwrap();
+        let (text, ends) = vocab_of(&v).raw();
+        let saved = v.index().unwrap().saved(vocab_of(&v)).unwrap();
+        let (extra_text, extra_ends) = saved.extra_words.raw();
+        let (ends, extra_ends) = (super::u32s_le(ends), super::u32s_le(extra_ends));
+        let idf = super::f64s_le(v.idf().unwrap());
+        // `odd`: which byte string gets one byte too many.
+        let state = |odd: usize| {
+            let grow = |b: &[u8], i| {
+                let mut b = b.to_vec();
+                if odd == i {
+                    b.push(0);
+                }
+                b
+            };
+            let (ends, idf, extra_ends) = (grow(&ends, 0), grow(&idf, 1), grow(&extra_ends, 2));
+            postcard::to_allocvec(&StateRefV3 {
+                format: 3,
+                settings: serde_json::to_string(&v.settings).unwrap(),
+                features: FeaturesRefV3::Vocabulary { text, ends: Bytes(&ends) },
+                idf: Some(Bytes(&idf)),
+                n_docs: v.n_docs,
+                index: Some(SavedIndexRefV3 {
+                    extra_text,
+                    extra_ends: Bytes(&extra_ends),
+                    pairs: Bytes(&saved.pairs),
+                }),
+            })
+            .unwrap()
+        };
+        assert_eq!(state(usize::MAX), v.to_bytes(), "none odd: the bytes to_bytes writes");
+        for (odd, what) in [(0, "term boundaries"), (1, "IDF"), (2, "term boundaries")] {
+            let b = state(odd);
+            let e =
+                TfidfVectorizer::from_bytes(&b).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains(what) && e.contains("whole number"), "{odd}: {e}");
+        }
     }
 
     fn vocab_of(v: &super::TfidfVectorizer) -> &crate::vocab::Vocabulary {
