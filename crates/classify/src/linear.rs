@@ -164,6 +164,27 @@ pub(crate) fn floats_le(b: &[u8]) -> Vec<f32> {
     b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
 }
 
+/// `true` when no value is infinite or NaN. On the bits, hand-written: a
+/// value is not finite exactly when its exponent bits are all ones, so when
+/// its magnitude's bits plus the exponent's lowest bit reach the sign bit.
+/// Integer `and`, `add` and `or` with no early exit vectorize; a fold of
+/// `f32::is_finite` did not (cachegrind: 2.1 instructions per weight, 13.4
+/// of the 94 million of loading a 20 Newsgroups model).
+fn all_finite(v: &[f32]) -> bool {
+    let mark = |x: &f32| (x.to_bits() & 0x7fff_ffff) + 0x0080_0000;
+    // Sixteen lanes at a time: the loop's own counting was as many
+    // instructions as the test, four lanes per iteration.
+    let blocks = v.chunks_exact(16);
+    let tail = blocks.remainder().iter().fold(0, |acc, x| acc | mark(x));
+    let lanes = blocks.fold([0u32; 16], |mut acc, b| {
+        for (a, x) in acc.iter_mut().zip(b) {
+            *a |= mark(x);
+        }
+        acc
+    });
+    (lanes.iter().fold(tail, |acc, &l| acc | l)) & 0x8000_0000 == 0
+}
+
 impl LinearModel {
     /// A model from class-major weights (`weights[c * n_features + j]`) and
     /// one bias per class.
@@ -238,14 +259,10 @@ impl LinearModel {
     pub(crate) fn is_consistent(&self) -> bool {
         self.bias.len() == self.n_classes
             && self.n_features.checked_mul(self.n_classes) == Some(self.weights.len())
-            // A fold rather than `all`: no early exit, so it vectorizes
-            // (millions of weights are checked on every load, 25 MB of a
-            // 20 Newsgroups model: in parallel pieces of 1 MiB).
-            && self.bias.iter().fold(true, |ok, v| ok & v.is_finite())
-            && self
-                .weights
-                .par_chunks(1 << 18)
-                .all(|c| c.iter().fold(true, |ok, v| ok & v.is_finite()))
+            // Millions of weights are checked on every load (25 MB of a
+            // 20 Newsgroups model): in parallel pieces of 1 MiB.
+            && all_finite(&self.bias)
+            && self.weights.par_chunks(1 << 18).all(all_finite)
     }
 
     /// Scores of one sparse row (columns beyond the model are ignored).
@@ -291,6 +308,39 @@ pub fn argmax(v: &[f32]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The bit test agrees with `f32::is_finite` on any bits: every
+        /// NaN payload, both infinities, subnormals, the largest values.
+        #[test]
+        fn all_finite_is_is_finite_on_any_bits(
+            bits in prop::collection::vec(
+                prop_oneof![
+                    any::<u32>(),
+                    // Near the edges: exponent all ones or one below.
+                    (0x7f7f_fff0u32..0x7f80_0010).prop_map(|b| b),
+                    (0xff7f_fff0u32..0xff80_0010).prop_map(|b| b),
+                ],
+                0..40,
+            ),
+        ) {
+            let v: Vec<f32> = bits.iter().map(|&b| f32::from_bits(b)).collect();
+            prop_assert_eq!(all_finite(&v), v.iter().all(|x| x.is_finite()));
+        }
+    }
+
+    #[test]
+    fn all_finite_on_the_special_values() {
+        let finite = [0.0, -0.0, f32::MAX, f32::MIN, f32::MIN_POSITIVE, 1e-45, -1e-45, 1.0];
+        assert!(all_finite(&finite));
+        assert!(all_finite(&[]));
+        for bad in [f32::NAN, -f32::NAN, f32::INFINITY, f32::NEG_INFINITY, f32::from_bits(!0)] {
+            let mut v = finite.to_vec();
+            v.insert(3, bad);
+            assert!(!all_finite(&v), "{bad}");
+        }
+    }
 
     #[test]
     fn a_weight_or_bias_that_is_not_finite_anywhere_is_inconsistent() {

@@ -478,6 +478,22 @@ mod tests {
         assert!(spaces(&Vocabulary::default()).is_empty());
     }
 
+    proptest::proptest! {
+        /// Against a byte-by-byte count, on terms of any length across the
+        /// search's blocks, with bytes one bit away from a space (`!`,
+        /// `0`, `\0`, U+00A0 whose second byte is `0xA0`) and runs of
+        /// spaces.
+        #[test]
+        fn spaces_are_counted_as_byte_by_byte(
+            terms in proptest::collection::vec("[ a!0\\x00\u{a0}é]{0,20}", 0..40),
+        ) {
+            let v = Vocabulary::from_terms(&terms).unwrap();
+            let naive: Vec<u8> =
+                terms.iter().map(|t| t.bytes().filter(|&b| b == b' ').count().min(2) as u8).collect();
+            proptest::prop_assert_eq!(spaces(&v), naive);
+        }
+    }
+
     #[test]
     fn vocabulary_and_index() {
         let v =
