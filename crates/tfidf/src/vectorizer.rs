@@ -1483,8 +1483,8 @@ struct SavedIndexState<'a> {
     pairs: &'a [u8],
 }
 
-/// Format 3's state, as written: [`StateRef`] with the arrays as byte
-/// strings.
+/// Format 3's state, as written: formats 1 and 2's `StateRef` with the
+/// arrays as byte strings.
 #[derive(Serialize)]
 struct StateRefV3<'a> {
     format: u32,
