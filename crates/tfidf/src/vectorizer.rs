@@ -1545,24 +1545,23 @@ impl StateV3<'_> {
     /// The state and saved index it holds; a byte string that is not a
     /// whole number of values is an error.
     fn into_state(self) -> Result<(State, Option<SavedIndex>)> {
+        const ENDS: &str = "term boundaries";
         let features = match self.features {
-            FeaturesV3::Vocabulary { text, ends } => {
-                FeaturesState::Vocabulary { text: text.to_owned(), ends: u32s_from_le(ends)? }
-            }
+            FeaturesV3::Vocabulary { text, ends } => FeaturesState::Vocabulary {
+                text: text.to_owned(),
+                ends: from_le(ends, ENDS, u32::from_le_bytes)?,
+            },
             FeaturesV3::Hashed(h) => FeaturesState::Hashed(h),
         };
         let idf = match self.idf {
-            Some(b) if b.len() % 8 != 0 => {
-                return Err(Error::Format("the IDF values are not a whole number of f64".into()))
-            }
-            Some(b) => Some(b.chunks_exact(8).map(|c| f64::from_le_bytes(le_array(c))).collect()),
+            Some(b) => Some(from_le(b, "the IDF values", f64::from_le_bytes)?),
             None => None,
         };
         let saved = match self.index {
             Some(i) => Some(SavedIndex {
                 extra_words: Vocabulary::from_raw(
                     i.extra_text.to_owned(),
-                    u32s_from_le(i.extra_ends)?,
+                    from_le(i.extra_ends, ENDS, u32::from_le_bytes)?,
                 )?,
                 pairs: i.pairs.to_vec(),
             }),
@@ -1584,18 +1583,14 @@ fn f64s_le(v: &[f64]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
-/// The `u32` values of little-endian `bytes`.
-fn u32s_from_le(bytes: &[u8]) -> Result<Vec<u32>> {
-    if bytes.len() % 4 != 0 {
-        return Err(Error::Format("term boundaries are not a whole number of u32".into()));
+/// The values of little-endian `bytes`, `N` bytes each (`what` names them
+/// in the error when the length is not a whole number of values).
+fn from_le<T, const N: usize>(bytes: &[u8], what: &str, value: fn([u8; N]) -> T) -> Result<Vec<T>> {
+    if bytes.len() % N != 0 {
+        let name = std::any::type_name::<T>();
+        return Err(Error::Format(format!("{what} are not a whole number of {name}")));
     }
-    Ok(bytes.chunks_exact(4).map(|c| u32::from_le_bytes(le_array(c))).collect())
-}
-
-/// A chunk of `chunks_exact(N)` as an array (always `N` bytes long).
-#[inline(always)]
-fn le_array<const N: usize>(c: &[u8]) -> [u8; N] {
-    c.try_into().unwrap_or([0; N])
+    Ok(bytes.chunks_exact(N).map(|c| value(c.try_into().unwrap_or([0; N]))).collect())
 }
 
 #[cfg(test)]
@@ -1766,7 +1761,6 @@ mod tests {
                 pairs: super::Bytes(&far),
             }),
         );
-        let (text, ends) = saved.extra_words.raw();
         let v2 = state(
             2,
             Some(super::SavedIndexRef {
