@@ -19,6 +19,14 @@ fn main() {
         best = best.min(t.elapsed().as_secs_f64());
         assert_eq!(p.len(), texts.len());
     }
+    let mut best_t = f64::MAX;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let x = one.install(|| model.vectorizer().transform(&texts));
+        best_t = best_t.min(t.elapsed().as_secs_f64());
+        assert_eq!(x.nrows(), texts.len());
+    }
+    println!("transform alone: best {:.1} ms", best_t * 1e3);
     println!(
         "{} docs, best {:.1} ms, {:.0} docs/s",
         texts.len(),

@@ -270,16 +270,22 @@ impl LinearModel {
     pub fn scores_row(&self, cols: &[u32], vals: &[f32], out: &mut Vec<f32>) {
         out.clear();
         out.extend_from_slice(&self.bias);
-        let k = self.n_classes;
-        for (&c, &v) in cols.iter().zip(vals) {
-            let c = c as usize;
-            if c >= self.n_features {
-                continue;
-            }
-            for (o, &w) in out.iter_mut().zip(&self.weights[c * k..(c + 1) * k]) {
-                *o += w * v;
-            }
+        let weights = self.weights.as_slice();
+        // A kernel per class count up to 32 (hand-written dispatch): with
+        // the count known at compile time, each feature's row is a few
+        // vector loads and adds into registers; the generic loop took ~57
+        // instructions per stored value for 20 classes (cachegrind,
+        // predicting the 20 Newsgroups test texts). Same sums in the same
+        // order, so the same scores to the bit.
+        macro_rules! fixed {
+            ($($k:literal)*) => {
+                match self.n_classes {
+                    $($k => scores_fixed::<$k>(weights, self.n_features, cols, vals, out),)*
+                    _ => scores_any(weights, self.n_features, cols, vals, out),
+                }
+            };
         }
+        fixed!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32)
     }
 
     /// Scores of every row, row-major `(rows, classes)`.
@@ -291,6 +297,45 @@ impl LinearModel {
             out.extend_from_slice(&row);
         }
         out
+    }
+}
+
+/// [`LinearModel::scores_row`] for `K` classes: `out` holds the biases and
+/// receives the scores; `weights` is feature-major.
+#[inline]
+fn scores_fixed<const K: usize>(
+    weights: &[f32],
+    n_features: usize,
+    cols: &[u32],
+    vals: &[f32],
+    out: &mut [f32],
+) {
+    let mut acc = [0f32; K];
+    acc.copy_from_slice(out);
+    for (&c, &v) in cols.iter().zip(vals) {
+        let c = c as usize;
+        if c >= n_features {
+            continue;
+        }
+        let row = &weights[c * K..c * K + K];
+        for (a, &w) in acc.iter_mut().zip(row) {
+            *a += w * v;
+        }
+    }
+    out.copy_from_slice(&acc);
+}
+
+/// [`LinearModel::scores_row`] for any number of classes.
+fn scores_any(weights: &[f32], n_features: usize, cols: &[u32], vals: &[f32], out: &mut [f32]) {
+    let k = out.len();
+    for (&c, &v) in cols.iter().zip(vals) {
+        let c = c as usize;
+        if c >= n_features {
+            continue;
+        }
+        for (o, &w) in out.iter_mut().zip(&weights[c * k..(c + 1) * k]) {
+            *o += w * v;
+        }
     }
 }
 
@@ -365,6 +410,42 @@ mod tests {
             bias: vec![0.0; k],
         };
         assert!(!short.is_consistent());
+    }
+
+    proptest! {
+        /// Every class count (the fixed kernels up to 32 and the generic
+        /// loop beyond) gives, to the bit, the naive per-class sum in
+        /// column order; columns past the model are ignored.
+        #[test]
+        fn scores_row_is_the_naive_sum_for_any_class_count(
+            k in 1usize..40,
+            d in 1usize..30,
+            seed in any::<u64>(),
+            row in prop::collection::vec((0u32..40, -3.0f32..3.0), 0..25),
+        ) {
+            let mut x = seed | 1;
+            let mut next = move || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x % 2001) as f32 / 1000.0 - 1.0
+            };
+            let weights: Vec<f32> = (0..d * k).map(|_| next()).collect();
+            let bias: Vec<f32> = (0..k).map(|_| next()).collect();
+            let m = LinearModel::from_feature_major(d, weights.clone(), bias.clone());
+            let (cols, vals): (Vec<u32>, Vec<f32>) = row.into_iter().unzip();
+            let mut got = Vec::new();
+            m.scores_row(&cols, &vals, &mut got);
+            for c in 0..k {
+                let mut want = bias[c];
+                for (&j, &v) in cols.iter().zip(&vals) {
+                    if (j as usize) < d {
+                        want += weights[j as usize * k + c] * v;
+                    }
+                }
+                prop_assert_eq!(got[c].to_bits(), want.to_bits(), "class {} of {}", c, k);
+            }
+        }
     }
 
     #[test]
