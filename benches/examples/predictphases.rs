@@ -7,8 +7,13 @@ use std::time::Instant;
 fn main() {
     let path = std::env::args().nth(1).expect("predictphases MODEL [RUNS]");
     let runs: usize = std::env::args().nth(2).and_then(|r| r.parse().ok()).unwrap_or(5);
-    let bytes = std::fs::read(&path).expect("model file");
-    let model = Model::from_bytes(&bytes, &path).expect("model");
+    // MMAP=1: as `sift` loads it (weights in the mapped file).
+    let model = if std::env::var_os("MMAP").is_some() {
+        Model::load(std::path::Path::new(&path)).expect("model")
+    } else {
+        let bytes = std::fs::read(&path).expect("model file");
+        Model::from_bytes(&bytes, &path).expect("model")
+    };
     let texts = sift_benches::read_field("20newsgroups-bydate/test.jsonl.gz", "text");
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
     one.install(|| model.vectorizer().prepare());
