@@ -1067,7 +1067,18 @@ fn unreachable_features() -> Features {
 struct Counts {
     indptr: Vec<usize>,
     feats: Vec<u32>,
-    values: Vec<f64>,
+    values: CountValues,
+}
+
+/// The stored values of [`Counts`].
+enum CountValues {
+    /// Counts against a vocabulary, kept as counted and widened to `f64`
+    /// row by row as they are weighed: a whole-block `f64` copy (8 bytes per
+    /// stored value, 15 MB for the 20 Newsgroups test texts with the
+    /// default model) was written once and read once.
+    Counts(Vec<u32>),
+    /// Signed counts of hashed features.
+    Signed(Vec<f64>),
 }
 
 impl TfidfVectorizer {
@@ -1201,14 +1212,18 @@ impl TfidfVectorizer {
                         c.add(d.as_ref());
                     }
                     let Rows { indptr, feats, counts } = c.rows;
-                    Counts { indptr, feats, values: counts.into_iter().map(|c| c as f64).collect() }
+                    Counts { indptr, feats, values: CountValues::Counts(counts) }
                 }
                 Features::Hashed(h) => {
                     let mut c = HashCounter::new(&self.analyzer, h.n_features, h.alternate_sign);
                     for d in part {
                         c.add(d.as_ref());
                     }
-                    Counts { indptr: c.indptr, feats: c.cols, values: c.values }
+                    Counts {
+                        indptr: c.indptr,
+                        feats: c.cols,
+                        values: CountValues::Signed(c.values),
+                    }
                 }
             })
             .collect()
@@ -1227,7 +1242,10 @@ impl TfidfVectorizer {
                 sc.cols.clear();
                 sc.cols.extend_from_slice(&c.feats[a..e]);
                 sc.vals.clear();
-                sc.vals.extend_from_slice(&c.values[a..e]);
+                match &c.values {
+                    CountValues::Counts(v) => sc.vals.extend(v[a..e].iter().map(|&x| x as f64)),
+                    CountValues::Signed(v) => sc.vals.extend_from_slice(&v[a..e]),
+                }
                 out.kept[r - range.start] = sc.write(s, idf, &mut out, a - first);
             }
         })
