@@ -1,7 +1,9 @@
 //! Fitting and applying the vectorizer.
 
 use crate::container::{self, ContainerError};
-use crate::count::{weigh, ColumnCounter, FitCounter, HashCounter, Rows, NGRAM_TAG};
+use crate::count::{
+    sort_by_u32_key, weigh, ColumnCounter, FitCounter, HashCounter, Rows, NGRAM_TAG,
+};
 use crate::csr::Csr;
 use crate::error::{Error, Result};
 use crate::params::{Hashing, TfidfSettings, TfidfValidParams};
@@ -228,6 +230,7 @@ struct Out<'a, T> {
 #[derive(Default)]
 struct RowScratch {
     pairs: Vec<u64>,
+    pairs_tmp: Vec<u64>,
     vals: Vec<f64>,
     cols: Vec<u32>,
 }
@@ -272,7 +275,8 @@ fn fill_mapped<T: Float>(
                 sc.pairs.push(((c as u64) << 32) | rows.counts[k] as u64);
             }
         }
-        sc.pairs.sort_unstable();
+        // Columns are distinct: sorting by them sorts the pairs.
+        sort_by_u32_key(&mut sc.pairs, &mut sc.pairs_tmp, |p| (p >> 32) as u32);
         sc.cols.clear();
         sc.vals.clear();
         for &p in &sc.pairs {
