@@ -408,6 +408,50 @@ impl PairTable {
         }
     }
 
+    /// Looks up every key of `keys` and appends the values found to `out`
+    /// (in no particular order; absent keys add nothing). `again` is
+    /// scratch.
+    ///
+    /// A key's home slot is read without a branch on what it holds: the
+    /// value is written at `out`'s end and kept only on a match, and a key
+    /// that needs more probing is set aside for a second pass. So no branch
+    /// waits on a table read, and the reads of successive keys (each a
+    /// cache miss in a table of megabytes) overlap. With [`PairTable::get`]
+    /// per key, the processor stopped at each miss for the hit-or-miss
+    /// branch, hard to predict: predicting the 20 Newsgroups test texts
+    /// with the default model, 44% of 1.1 million lookups hit.
+    pub(crate) fn find_all(&self, keys: &[u64], out: &mut Vec<u32>, again: &mut Vec<u64>) {
+        let base = out.len();
+        out.resize(base + keys.len(), 0);
+        again.clear();
+        again.resize(keys.len(), 0);
+        let (mut found, mut unsure) = (base, 0);
+        for &key in keys {
+            let (k, v) = self.slots[self.home(key)];
+            let hit = k == !key;
+            out[found] = v;
+            found += usize::from(hit);
+            again[unsure] = key;
+            unsure += usize::from(!hit & (k != EMPTY_PAIR));
+        }
+        out.truncate(found);
+        let mask = self.slots.len() - 1;
+        for &key in &again[..unsure] {
+            let mut i = (self.home(key) + 1) & mask;
+            loop {
+                let (k, v) = self.slots[i];
+                if k == !key {
+                    out.push(v);
+                    break;
+                }
+                if k == EMPTY_PAIR {
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+    }
+
     /// Sets `key` to `value` (inserting or replacing).
     /// Grows at a load of 5/8 (a table built in one go is loaded to 3/5,
     /// [`PairTable::slots_for`]). At 1/2, the 1.05 million bigrams of 20
@@ -504,6 +548,26 @@ mod pair_tests {
         assert_ne!(one.slots[8192].0, EMPTY_PAIR);
         assert!(one.slots[..20].iter().any(|s| home_of(!s.0, n) == n - 1));
         assert_eq!(one.get(u64::MAX - 1), None);
+
+        // `find_all` finds what `get` finds: keys present, absent, and
+        // absent but at home in a crowd (their probes run on and wrap).
+        let mut keys: Vec<u64> = pairs.iter().map(|p| p.0).collect();
+        keys.extend((0..3_000u64).map(|i| i * 7919 + 3));
+        let mut k = 1u64 << 50;
+        while keys.len() < pairs.len() + 3_040 {
+            k += 1;
+            if home_of(k, n) == 8191 || home_of(k, n) == n - 1 {
+                keys.push(k);
+            }
+        }
+        let mut want: Vec<u32> = keys.iter().filter_map(|&k| one.get(k)).collect();
+        let (mut got, mut again) = (vec![u32::MAX], Vec::new());
+        one.find_all(&keys, &mut got, &mut again);
+        assert_eq!(got.remove(0), u32::MAX, "appends to what `out` held");
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got.len(), pairs.len());
+        assert_eq!(got, want);
     }
 
     #[test]
