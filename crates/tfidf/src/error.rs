@@ -45,7 +45,7 @@ pub enum Error {
     DuplicateTerm(String),
     /// The vocabulary outgrew the 4 GiB / 4 billion term limit.
     #[error(
-        "the vocabulary is too large: at most 4 billion terms and 4 GiB of text are supported"
+        "the vocabulary is too large: at most 4 billion terms and 2 GiB of text are supported"
     )]
     VocabularyTooLarge,
     /// A matrix had an inconsistent structure.

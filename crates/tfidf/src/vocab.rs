@@ -1,7 +1,7 @@
 //! The fitted vocabulary and the index that maps words to columns.
 
 use crate::error::{Error, Result};
-use crate::wordtable::{head8, PairTable, WordTable};
+use crate::wordtable::{head8, PairTable, WordTable, MAX_TEXT};
 use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 use sift_tokenize::hash_str;
@@ -49,9 +49,8 @@ impl Vocabulary {
     }
 
     pub(crate) fn push(&mut self, term: &str) -> Result<()> {
-        if self.text.len() + term.len() > u32::MAX as usize
-            || self.ends.len() >= u32::MAX as usize - 1
-        {
+        // `MAX_TEXT` (2 GiB): what the lookup index's word table can hold.
+        if self.text.len() + term.len() > MAX_TEXT || self.ends.len() >= u32::MAX as usize - 1 {
             return Err(Error::VocabularyTooLarge);
         }
         self.text.push_str(term);
@@ -241,7 +240,9 @@ impl LookupIndex {
     /// Step 1 of [`LookupIndex::build`]: an index of the unigram terms
     /// only, their words numbered in column order; and their columns.
     fn with_unigrams(vocab: &Vocabulary, spaces: &[u8]) -> Result<(Self, Vec<u32>)> {
-        if vocab.len() >= NONE as usize {
+        // Past `MAX_TEXT`, the word table would empty itself and forget
+        // words: an error, not a wrong index.
+        if vocab.len() >= NONE as usize || vocab.raw().0.len() > MAX_TEXT {
             return Err(Error::VocabularyTooLarge);
         }
         let unigrams: Vec<u32> =

@@ -52,6 +52,11 @@ pub(crate) fn head8(w: &[u8]) -> u64 {
     u64::from_le_bytes(a)
 }
 
+/// The most long-word text a table holds (offsets + 1 stay below
+/// [`SHORT`]). A long word takes 4 + its length - 8 bytes of it, so a table
+/// of distinct words never needs more than their total length.
+pub(crate) const MAX_TEXT: usize = SHORT as usize - 2;
+
 impl WordTable {
     pub(crate) fn new(max_entries: usize, max_text: usize) -> Self {
         WordTable {
@@ -59,12 +64,13 @@ impl WordTable {
             len: 0,
             arena: Vec::new(),
             max_entries,
-            // Offsets + 1 stay below SHORT.
-            max_text: max_text.min(SHORT as usize - 2),
+            max_text: max_text.min(MAX_TEXT),
         }
     }
 
-    /// A table that never empties itself (for indexes, not caches).
+    /// A table that never empties itself (for indexes, not caches), as
+    /// long as its words total at most [`MAX_TEXT`] bytes: the caller
+    /// checks that.
     pub(crate) fn unbounded() -> Self {
         WordTable::new(usize::MAX, usize::MAX)
     }
