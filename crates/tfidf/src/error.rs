@@ -43,7 +43,7 @@ pub enum Error {
     /// A term of a fixed vocabulary appears twice.
     #[error("the fixed vocabulary repeats the term '{0}'")]
     DuplicateTerm(String),
-    /// The vocabulary outgrew the 4 GiB / 4 billion term limit.
+    /// The vocabulary outgrew the 2 GiB / 4 billion term limit.
     #[error(
         "the vocabulary is too large: at most 4 billion terms and 2 GiB of text are supported"
     )]

@@ -41,6 +41,9 @@ impl Vocabulary {
         if last as usize != text.len() {
             return Err(Error::Format("vocabulary text has trailing bytes".into()));
         }
+        if text.len() > MAX_TEXT {
+            return Err(Error::VocabularyTooLarge);
+        }
         Ok(Vocabulary { text, ends })
     }
 
@@ -49,7 +52,9 @@ impl Vocabulary {
     }
 
     pub(crate) fn push(&mut self, term: &str) -> Result<()> {
-        // `MAX_TEXT` (2 GiB): what the lookup index's word table can hold.
+        // At most `MAX_TEXT` (2 GiB) of text, here and in `from_raw`: past
+        // it, the lookup index's word table would empty itself and forget
+        // words.
         if self.text.len() + term.len() > MAX_TEXT || self.ends.len() >= u32::MAX as usize - 1 {
             return Err(Error::VocabularyTooLarge);
         }
@@ -240,9 +245,7 @@ impl LookupIndex {
     /// Step 1 of [`LookupIndex::build`]: an index of the unigram terms
     /// only, their words numbered in column order; and their columns.
     fn with_unigrams(vocab: &Vocabulary, spaces: &[u8]) -> Result<(Self, Vec<u32>)> {
-        // Past `MAX_TEXT`, the word table would empty itself and forget
-        // words: an error, not a wrong index.
-        if vocab.len() >= NONE as usize || vocab.raw().0.len() > MAX_TEXT {
+        if vocab.len() >= NONE as usize {
             return Err(Error::VocabularyTooLarge);
         }
         let unigrams: Vec<u32> =

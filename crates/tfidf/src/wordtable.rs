@@ -399,11 +399,17 @@ impl PairTable {
     /// The value of `key`.
     #[inline]
     pub(crate) fn get(&self, key: u64) -> Option<u32> {
+        self.probe(key, self.home(key))
+    }
+
+    /// The value of `key`, probing from slot `i` on (its home, or a slot
+    /// after it that is known not to hold it).
+    #[inline]
+    fn probe(&self, key: u64, mut i: usize) -> Option<u32> {
         let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
         let stored = !key;
         loop {
-            let (k, v) = self.slots[i];
+            let (k, v) = self.slots[i & mask];
             if k == stored {
                 return Some(v);
             }
@@ -441,21 +447,7 @@ impl PairTable {
             unsure += usize::from(!hit & (k != EMPTY_PAIR));
         }
         out.truncate(found);
-        let mask = self.slots.len() - 1;
-        for &key in &again[..unsure] {
-            let mut i = (self.home(key) + 1) & mask;
-            loop {
-                let (k, v) = self.slots[i];
-                if k == !key {
-                    out.push(v);
-                    break;
-                }
-                if k == EMPTY_PAIR {
-                    break;
-                }
-                i = (i + 1) & mask;
-            }
-        }
+        out.extend(again[..unsure].iter().filter_map(|&key| self.probe(key, self.home(key) + 1)));
     }
 
     /// Sets `key` to `value` (inserting or replacing).
