@@ -21,7 +21,7 @@ use linfa::ParamGuard;
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sift_tfidf::Csr;
+use sift_tfidf::{prefetch, Csr};
 
 /// The loss of a linear SVM.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -749,23 +749,6 @@ fn update_lanes<const L: usize, const S: usize, const A: usize, const E: usize>(
             }
         }
     }
-}
-
-/// Asks the processor to start loading the cache line of `r`, without
-/// waiting for it (a no-op on other architectures).
-#[inline(always)]
-#[allow(unsafe_code)]
-fn prefetch<T>(r: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is only a hint to the cache: it never faults and
-    // changes nothing the program can observe, and `r` is a live reference.
-    // SSE, which has the instruction, is part of the x86-64 baseline.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>(r as *const T as *const i8);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = r;
 }
 
 /// A row of a group's problem as a visit first reads it.

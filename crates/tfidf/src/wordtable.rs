@@ -396,6 +396,12 @@ impl PairTable {
         }
     }
 
+    /// Starts loading the home slot of `key` into the cache.
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, key: u64) {
+        crate::prefetch(&self.slots[self.home(key)]);
+    }
+
     /// The value of `key`.
     #[inline]
     pub(crate) fn get(&self, key: u64) -> Option<u32> {
