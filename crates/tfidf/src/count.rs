@@ -376,14 +376,27 @@ impl<'a> FitCounter<'a> {
                 ids.push(u);
             }
         }
+        // A document's first occurrence of a feature is recorded without a
+        // branch: its id is written at `touched`'s end every time and kept
+        // only when its count was zero. The branch it replaces went either
+        // way at random (a word is new to the document or not), and each
+        // wrong guess dropped the loads of `cd_u` in flight behind it.
+        // Measured (examples/quicktime, 6 alternating runs, best of 5 each):
+        // unigram fit, one thread, 199-215 -> 179-196 ms (all but the slowest
+        // rank); with the same change in `count_bigrams`, uni+bigram
+        // (best of 3) 572-638 -> 549-618 ms. The same output.
         if self.min_n == 1 {
+            let (cd, touched) = (&mut self.cd_u, &mut self.touched);
+            let base = touched.len();
+            touched.resize(base + ids.len(), 0);
+            let mut t = base;
             for &u in &ids {
-                let c = &mut self.cd_u[u as usize][0];
-                if *c == 0 {
-                    self.touched.push(u);
-                }
+                let c = &mut cd[u as usize][0];
+                touched[t] = u;
+                t += usize::from(*c == 0);
                 *c += 1;
             }
+            touched.truncate(t);
         }
         if self.max_n == 2 {
             self.count_bigrams(&ids)?;
@@ -473,16 +486,20 @@ impl<'a> FitCounter<'a> {
                 };
             }
         }
+        let (cd, touched) = (&mut self.cd_g, &mut self.touched);
+        let base = touched.len();
+        touched.resize(base + found.len(), 0);
+        let mut t = base;
         for (i, &g) in found.iter().enumerate() {
             if let Some(&ahead) = found.get(i + AHEAD) {
-                crate::prefetch(&self.cd_g[ahead as usize]);
+                crate::prefetch(&cd[ahead as usize]);
             }
-            let c = &mut self.cd_g[g as usize][0];
-            if *c == 0 {
-                self.touched.push(g | NGRAM_TAG);
-            }
+            let c = &mut cd[g as usize][0];
+            touched[t] = g | NGRAM_TAG;
+            t += usize::from(*c == 0);
             *c += 1;
         }
+        touched.truncate(t);
         self.found = found;
         Ok(())
     }
