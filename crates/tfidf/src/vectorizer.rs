@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sift_tokenize::Analyzer;
 use std::cmp::Ordering;
+use std::convert::Infallible;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
@@ -1000,9 +1001,7 @@ impl TfidfValidParams {
                         }
                     };
                     let first = c.n_docs;
-                    for d in &docs[take.clone()] {
-                        c.add(d.as_ref())?;
-                    }
+                    each_prefetched(&docs[take.clone()], |d| c.add(d))?;
                     chunks.push(Chunk { docs: take, rows: first..c.n_docs });
                 }
                 Ok((c, chunks))
@@ -1212,17 +1211,19 @@ impl TfidfVectorizer {
                     let index = self.index().unwrap_or_else(|| unreachable_index());
                     let bytes = part.iter().map(|d| d.as_ref().len()).sum();
                     let mut c = ColumnCounter::new(&self.analyzer, index, bytes);
-                    for d in part {
-                        c.add(d.as_ref());
-                    }
+                    let Ok(()) = each_prefetched(part, |d| {
+                        c.add(d);
+                        Ok::<(), Infallible>(())
+                    });
                     let Rows { indptr, feats, counts } = c.rows;
                     Counts { indptr, feats, values: CountValues::Counts(counts) }
                 }
                 Features::Hashed(h) => {
                     let mut c = HashCounter::new(&self.analyzer, h.n_features, h.alternate_sign);
-                    for d in part {
-                        c.add(d.as_ref());
-                    }
+                    let Ok(()) = each_prefetched(part, |d| {
+                        c.add(d);
+                        Ok::<(), Infallible>(())
+                    });
                     Counts {
                         indptr: c.indptr,
                         feats: c.cols,
@@ -1459,6 +1460,43 @@ pub const FORMAT_VERSION: u32 = 3;
 /// written only by tests, which check that old files still load. Settings
 /// are JSON text (they use tagged enums, which need a self-describing
 /// format, and are small); the bulk is binary.
+/// Calls `f` on each document in order, first asking the cache for the
+/// next document's first bytes ([`prefetch_text`]).
+///
+/// A document is an allocation of its own, so the counters' first reads of
+/// each one missed the cache until the processor's prefetcher caught on:
+/// perf put a quarter of the word scanner's samples on its first load of
+/// a block, and 13% with this prefetch. Measured (examples/quicktime,
+/// unigram fit, one thread, alternating runs, best of 5 each): 8 runs,
+/// 168-179 ms without, 164-177 ms with the first 512 bytes, 163-177 ms
+/// with 2 KiB; 12 more runs, 168-184 ms without, 171-181 ms with 512
+/// bytes (lower at 10 ranks of 12). A small gain; the same output.
+#[inline(always)]
+fn each_prefetched<S: AsRef<str>, E>(
+    docs: &[S],
+    mut f: impl FnMut(&str) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    for (i, d) in docs.iter().enumerate() {
+        if let Some(next) = docs.get(i + 1) {
+            prefetch_text(next.as_ref());
+        }
+        f(d.as_ref())?;
+    }
+    Ok(())
+}
+
+/// Starts loading the first cache lines of a document's text.
+#[inline(always)]
+fn prefetch_text(doc: &str) {
+    let b = doc.as_bytes();
+    for at in (0..b.len().min(PREFETCH_TEXT)).step_by(64) {
+        crate::prefetch(&b[at]);
+    }
+}
+
+/// How many of a document's first bytes [`prefetch_text`] asks for.
+const PREFETCH_TEXT: usize = 512;
+
 #[cfg(test)]
 #[derive(Serialize)]
 struct StateRef<'a> {
