@@ -269,13 +269,20 @@ fn fill_mapped<T: Float>(
     let first = rows.indptr[range.start];
     for r in range.clone() {
         let (a, b) = (rows.indptr[r], rows.indptr[r + 1]);
+        // Pruned features are dropped without a branch (written, then
+        // overwritten): with `min_df`, whether a feature survived is as good
+        // as random. Measured (examples/trainphases, scikit-learn's
+        // settings with min_df 2, one thread, 8 alternating runs, best of 3
+        // each): vectorizing 178-208 -> 171-193 ms; the same output.
         sc.pairs.clear();
+        sc.pairs.resize(b - a, 0);
+        let mut n = 0;
         for k in a..b {
             let c = map.column(rows.feats[k]);
-            if c != NONE {
-                sc.pairs.push(((c as u64) << 32) | rows.counts[k] as u64);
-            }
+            sc.pairs[n] = ((c as u64) << 32) | rows.counts[k] as u64;
+            n += usize::from(c != NONE);
         }
+        sc.pairs.truncate(n);
         // Columns are distinct: sorting by them sorts the pairs.
         sort_by_u32_key(&mut sc.pairs, &mut sc.pairs_tmp, |p| (p >> 32) as u32);
         sc.cols.clear();
