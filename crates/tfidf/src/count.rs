@@ -350,8 +350,11 @@ impl<'a> FitCounter<'a> {
         let mut ids = std::mem::take(&mut self.ids);
         spans.clear();
         self.analyzer.word_spans(doc, &mut spans);
+        // Dropped words (stop words...) are written, then overwritten: with
+        // a stop list, a branch on them went either way at random.
         ids.clear();
-        ids.reserve(spans.len());
+        ids.resize(spans.len(), 0);
+        let mut kept = 0;
         let bytes = doc.as_bytes();
         for &(start, end) in &spans {
             let key = HotWords::key(bytes, start, end - start);
@@ -372,10 +375,10 @@ impl<'a> FitCounter<'a> {
                     u
                 }
             };
-            if u != DROPPED {
-                ids.push(u);
-            }
+            ids[kept] = u;
+            kept += usize::from(u != DROPPED);
         }
+        ids.truncate(kept);
         // A document's first occurrence of a feature is recorded without a
         // branch: its id is written at `touched`'s end every time and kept
         // only when its count was zero. The branch it replaces went either
@@ -695,23 +698,31 @@ impl<'a> ColumnCounter<'a> {
         spans.clear();
         self.analyzer.word_spans(doc, &mut spans);
         let mut ids = std::mem::take(&mut self.ids);
+        // Dropped words (stop words) and words outside the vocabulary are
+        // written, then overwritten: no branch on them (see `FitCounter::add`).
+        // Measured (examples/predictphases, the 20 Newsgroups test texts with
+        // a default model, 8 alternating runs, best of 3 each): 210-234 ->
+        // 198-235 ms, lower at most ranks; the same output.
         ids.clear();
+        ids.resize(spans.len(), 0);
+        let mut kept = 0;
         for &(start, end) in &spans {
             let w = self.word_of(doc, start, end);
-            if w != DROPPED {
-                ids.push(w);
-            }
+            ids[kept] = w;
+            kept += usize::from(w != DROPPED);
         }
+        ids.truncate(kept);
         self.spans = spans;
         if self.min_n == 1 {
+            let base = self.hits.len();
+            self.hits.resize(base + ids.len(), 0);
+            let mut t = base;
             for &w in &ids {
-                if w != UNKNOWN {
-                    let col = self.index.word_column(w);
-                    if col != NONE {
-                        self.hits.push(col);
-                    }
-                }
+                let col = if w == UNKNOWN { NONE } else { self.index.word_column(w) };
+                self.hits[t] = col;
+                t += usize::from(col != NONE);
             }
+            self.hits.truncate(t);
         }
         for n in self.min_n.max(2)..=self.max_n {
             if n == 2 {
