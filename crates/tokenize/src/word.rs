@@ -333,6 +333,36 @@ fn sift_spans(text: &str, mut pos: usize, out: &mut Vec<(usize, usize)>) {
             }
         }
         loop {
+            // With no non-ASCII byte left in the block, every run that ends
+            // before the first one needing the char-by-char rules is a word:
+            // those are read off masks of the runs' first bytes and of the
+            // bytes just after them, in a loop with no branch but its own
+            // (a run reaching the block's end stays open). Measured
+            // (examples/predictphases, the 20 Newsgroups test texts with a
+            // default model, 8 alternating runs, best of 3 each): 198-220 ->
+            // 189-208 ms, lower at 7 ranks of 8; the same spans (unit,
+            // property and real-data tests, the `tokenize` fuzz target).
+            if slow_from.is_none() && non_ascii & !low_bits(cur) == 0 {
+                let m = alnum & !low_bits(cur);
+                let mut starts = m & !(m << 1);
+                let ends = !m & (m << 1);
+                let bad = ends & special & (can_follow >> 1 | 1 << 63);
+                let mut good = if bad == 0 { ends } else { ends & low_bits(bad.trailing_zeros()) };
+                while good != 0 {
+                    let (s, e) = (starts.trailing_zeros(), good.trailing_zeros());
+                    out.push((pos + s as usize, pos + e as usize));
+                    cur = e;
+                    starts &= starts - 1;
+                    good &= good - 1;
+                }
+                if bad == 0 {
+                    if starts != 0 {
+                        open = Some(pos + starts.trailing_zeros() as usize);
+                    }
+                    pos += 64;
+                    continue 'blocks;
+                }
+            }
             if slow_from.is_none() {
                 let m = alnum & !low_bits(cur);
                 if m == 0 {
