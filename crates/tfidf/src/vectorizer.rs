@@ -712,34 +712,55 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     // 7. Columns, vocabulary strings, document frequencies, and each
     // worker's local feature -> column map; in parallel over chunks of
     // columns (terms) and over workers (maps).
-    let term_of = |g: &(usize, usize, u64), term: &mut String| {
+    // Terms are written as bytes, each word copied from `padded` (the
+    // ranked words and 16 bytes more) with `push_word`, into pieces sized
+    // up front. Measured (temporary timers, 20 Newsgroups uni+bigram fit,
+    // 1.2 million terms, 4-5 runs): this step took 40-45 ms on one thread
+    // and 20-41 ms on two; now 26-35 and 17-23 ms. The same vocabulary.
+    let mut padded = Vec::with_capacity(ranked_text.len() + PAD);
+    padded.extend_from_slice(ranked_text.as_bytes());
+    padded.extend_from_slice(&[0u8; PAD]);
+    let push_ranked = |term: &mut Vec<u8>, r: u32| {
+        let start = if r == 0 { 0 } else { ranked_end[r as usize - 1] as usize };
+        push_word(term, &padded, start, ranked_end[r as usize] as usize);
+    };
+    let term_of = |g: &(usize, usize, u64), term: &mut Vec<u8>| {
         let c = &cands[g.0];
         if short {
-            term.push_str(ranked((c.key >> 32) as u32 - 1));
+            push_ranked(term, (c.key >> 32) as u32 - 1);
             let second = (c.key & 0xFFFF_FFFF) as u32;
             if second != 0 {
-                term.push(' ');
-                term.push_str(ranked(second - 1));
+                term.push(b' ');
+                push_ranked(term, second - 1);
             }
         } else {
             for (k, &r) in ranks_of(c).iter().enumerate() {
                 if k > 0 {
-                    term.push(' ');
+                    term.push(b' ');
                 }
-                term.push_str(ranked(r));
+                push_ranked(term, r);
             }
         }
     };
-    let per_chunk = groups.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    // One piece on one thread (then it is the vocabulary's text as it is,
+    // not copied); four per thread otherwise.
+    let threads = rayon::current_num_threads();
+    let per_chunk =
+        if threads <= 1 { groups.len() } else { groups.len().div_ceil(threads * 4) }.max(1);
     let pieces: Vec<(String, Vec<usize>)> = groups
         .par_chunks(per_chunk)
         .map(|gs| {
-            let mut text = String::new();
+            let mut text = Vec::with_capacity(gs.len() * 16);
             let mut ends = Vec::with_capacity(gs.len());
             for g in gs {
                 term_of(g, &mut text);
                 ends.push(text.len());
             }
+            // Whole words of valid text, joined by spaces: always valid
+            // (the lossy path, which would never run, keeps this free of
+            // panics).
+            let text = String::from_utf8(text)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             (text, ends)
         })
         .collect();
@@ -747,13 +768,19 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     if total > u32::MAX as usize || groups.len() >= u32::MAX as usize - 1 {
         return Err(Error::VocabularyTooLarge);
     }
-    let mut text = String::with_capacity(total);
-    let mut ends = Vec::with_capacity(groups.len());
-    for (t, e) in pieces {
-        let base = text.len();
-        text.push_str(&t);
-        ends.extend(e.iter().map(|&x| (base + x) as u32));
-    }
+    let (text, ends) = if pieces.len() == 1 {
+        let (text, e) = pieces.into_iter().next().unwrap_or_default();
+        (text, e.iter().map(|&x| x as u32).collect())
+    } else {
+        let mut text = String::with_capacity(total);
+        let mut ends = Vec::with_capacity(groups.len());
+        for (t, e) in pieces {
+            let base = text.len();
+            text.push_str(&t);
+            ends.extend(e.iter().map(|&x| (base + x) as u32));
+        }
+        (text, ends)
+    };
     let vocab = Vocabulary::from_raw(text, ends)?;
     let df: Vec<u64> = groups.iter().map(|g| g.2).collect();
     let col_of: Vec<Vec<u32>> = workers
@@ -1491,6 +1518,24 @@ pub const FORMAT_VERSION: u32 = 3;
 /// written only by tests, which check that old files still load. Settings
 /// are JSON text (they use tagged enums, which need a self-describing
 /// format, and are small); the bulk is binary.
+/// Bytes of padding [`push_word`] may read past a word.
+const PAD: usize = 16;
+
+/// Appends `src[a..b]` to `out`. A word of at most [`PAD`] bytes is copied
+/// as a fixed block of that size and cut to its length, which compiles to
+/// a few moves; a copy of its own length was a call to `memcpy` per word.
+/// `src` must hold [`PAD`] bytes after its last word.
+#[inline(always)]
+fn push_word(out: &mut Vec<u8>, src: &[u8], a: usize, b: usize) {
+    let len = out.len();
+    if b - a <= PAD && a + PAD <= src.len() {
+        out.extend_from_slice(&src[a..a + PAD]);
+        out.truncate(len + b - a);
+    } else {
+        out.extend_from_slice(&src[a..b]);
+    }
+}
+
 /// Calls `f` on each document in order, first asking the cache for the
 /// next document's first bytes ([`prefetch_text`]).
 ///
