@@ -713,10 +713,13 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     // worker's local feature -> column map; in parallel over chunks of
     // columns (terms) and over workers (maps).
     // Terms are written as bytes, each word copied from `padded` (the
-    // ranked words and 16 bytes more) with `push_word`, into pieces sized
-    // up front. Measured (temporary timers, 20 Newsgroups uni+bigram fit,
-    // 1.2 million terms, 4-5 runs): this step took 40-45 ms on one thread
-    // and 20-41 ms on two; now 26-35 and 17-23 ms. The same vocabulary.
+    // ranked words and 16 bytes more) with `push_word`. Measured
+    // (temporary timers, 20 Newsgroups uni+bigram fit, 1.2 million terms,
+    // 5 runs): this step took 40-45 ms on one thread and 20-41 ms on two,
+    // now 27-36 and 18-23 ms. (Sizing the pieces up front, at 16 bytes a
+    // term, did no better here, and two-thread fits in `xtask vec-child`
+    // then slowed down, with more page faults, in 6 runs of 12: 0.43-0.56 s
+    // against 0.35-0.41 s.) The same vocabulary.
     let mut padded = Vec::with_capacity(ranked_text.len() + PAD);
     padded.extend_from_slice(ranked_text.as_bytes());
     padded.extend_from_slice(&[0u8; PAD]);
@@ -750,7 +753,7 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     let pieces: Vec<(String, Vec<usize>)> = groups
         .par_chunks(per_chunk)
         .map(|gs| {
-            let mut text = Vec::with_capacity(gs.len() * 16);
+            let mut text = Vec::new();
             let mut ends = Vec::with_capacity(gs.len());
             for g in gs {
                 term_of(g, &mut text);
