@@ -712,7 +712,7 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     }
     // 7. Columns, vocabulary strings, document frequencies, and each
     // worker's local feature -> column map; in parallel over chunks of
-    // columns (terms) and over workers (maps).
+    // columns (terms and maps).
     // Terms are written as bytes, each word copied from `padded` (the
     // ranked words and 16 bytes more) with `push_word`. Measured
     // (temporary timers, 20 Newsgroups uni+bigram fit, 1.2 million terms,
