@@ -350,8 +350,9 @@ impl<'a> FitCounter<'a> {
         let mut ids = std::mem::take(&mut self.ids);
         spans.clear();
         self.analyzer.word_spans(doc, &mut spans);
-        // Dropped words (stop words...) are written, then overwritten: with
-        // a stop list, a branch on them went either way at random.
+        // Dropped words (stop words...) are written, then overwritten, as
+        // `extend_kept` does (the `?` keeps this loop apart): with a stop
+        // list, a branch on them went either way at random.
         ids.clear();
         ids.resize(spans.len(), 0);
         let mut kept = 0;
@@ -380,8 +381,8 @@ impl<'a> FitCounter<'a> {
         }
         ids.truncate(kept);
         // A document's first occurrence of a feature is recorded without a
-        // branch: its id is written at `touched`'s end every time and kept
-        // only when its count was zero. The branch it replaces went either
+        // branch (`extend_kept`): its id is kept in `touched` only when its
+        // count was zero. The branch it replaces went either
         // way at random (a word is new to the document or not), and each
         // wrong guess dropped the loads of `cd_u` in flight behind it.
         // Measured (examples/quicktime, 6 alternating runs, best of 5 each):
@@ -389,17 +390,12 @@ impl<'a> FitCounter<'a> {
         // rank); with the same change in `count_bigrams`, uni+bigram
         // (best of 3) 572-638 -> 549-618 ms. The same output.
         if self.min_n == 1 {
-            let (cd, touched) = (&mut self.cd_u, &mut self.touched);
-            let base = touched.len();
-            touched.resize(base + ids.len(), 0);
-            let mut t = base;
-            for &u in &ids {
+            let cd = &mut self.cd_u;
+            extend_kept(&mut self.touched, ids.iter(), |&u| {
                 let c = &mut cd[u as usize][0];
-                touched[t] = u;
-                t += usize::from(*c == 0);
                 *c += 1;
-            }
-            touched.truncate(t);
+                (u, *c == 1)
+            });
         }
         if self.max_n == 2 {
             self.count_bigrams(&ids)?;
@@ -489,20 +485,15 @@ impl<'a> FitCounter<'a> {
                 };
             }
         }
-        let (cd, touched) = (&mut self.cd_g, &mut self.touched);
-        let base = touched.len();
-        touched.resize(base + found.len(), 0);
-        let mut t = base;
-        for (i, &g) in found.iter().enumerate() {
+        let cd = &mut self.cd_g;
+        extend_kept(&mut self.touched, found.iter().enumerate(), |(i, &g)| {
             if let Some(&ahead) = found.get(i + AHEAD) {
                 crate::prefetch(&cd[ahead as usize]);
             }
             let c = &mut cd[g as usize][0];
-            touched[t] = g | NGRAM_TAG;
-            t += usize::from(*c == 0);
             *c += 1;
-        }
-        touched.truncate(t);
+            (g | NGRAM_TAG, *c == 1)
+        });
         self.found = found;
         Ok(())
     }
@@ -532,6 +523,29 @@ impl<'a> FitCounter<'a> {
         }
         self.n_docs += 1;
     }
+}
+
+/// Appends `f(item).0` for the items whose `f(item).1` holds, without a
+/// branch on it: every value is written at the end and kept only when it
+/// holds (the next one overwrites it otherwise). Hand-written for the
+/// counting loops, where whether an item is kept (a word dropped, a
+/// feature new to its document, a column pruned) is close to random: each
+/// wrong guess of a branch dropped the table loads in flight behind it.
+#[inline(always)]
+pub(crate) fn extend_kept<T: Copy + Default, I: ExactSizeIterator>(
+    out: &mut Vec<T>,
+    items: I,
+    mut f: impl FnMut(I::Item) -> (T, bool),
+) {
+    let base = out.len();
+    out.resize(base + items.len(), T::default());
+    let mut n = base;
+    for item in items {
+        let (value, keep) = f(item);
+        out[n] = value;
+        n += usize::from(keep);
+    }
+    out.truncate(n);
 }
 
 /// From this many values, [`sort_by_u32_key`] sorts by radix. Sorting
@@ -747,30 +761,22 @@ impl<'a> ColumnCounter<'a> {
         self.analyzer.word_spans(doc, &mut spans);
         let mut ids = std::mem::take(&mut self.ids);
         // Dropped words (stop words) and words outside the vocabulary are
-        // written, then overwritten: no branch on them (see `FitCounter::add`).
+        // left out without a branch (`extend_kept`).
         // Measured (examples/predictphases, the 20 Newsgroups test texts with
         // a default model, 8 alternating runs, best of 3 each): 210-234 ->
         // 198-235 ms, lower at most ranks; the same output.
         ids.clear();
-        ids.resize(spans.len(), 0);
-        let mut kept = 0;
-        for &(start, end) in &spans {
+        extend_kept(&mut ids, spans.iter(), |&(start, end)| {
             let w = self.word_of(doc, start, end);
-            ids[kept] = w;
-            kept += usize::from(w != DROPPED);
-        }
-        ids.truncate(kept);
+            (w, w != DROPPED)
+        });
         self.spans = spans;
         if self.min_n == 1 {
-            let base = self.hits.len();
-            self.hits.resize(base + ids.len(), 0);
-            let mut t = base;
-            for &w in &ids {
-                let col = if w == UNKNOWN { NONE } else { self.index.word_column(w) };
-                self.hits[t] = col;
-                t += usize::from(col != NONE);
-            }
-            self.hits.truncate(t);
+            let index = self.index;
+            extend_kept(&mut self.hits, ids.iter(), |&w| {
+                let col = if w == UNKNOWN { NONE } else { index.word_column(w) };
+                (col, col != NONE)
+            });
         }
         for n in self.min_n.max(2)..=self.max_n {
             if n == 2 {

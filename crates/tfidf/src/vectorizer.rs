@@ -2,8 +2,8 @@
 
 use crate::container::{self, ContainerError};
 use crate::count::{
-    sort_by_u32_key, sort_by_u64_key, weigh, ColumnCounter, FitCounter, HashCounter, Rows,
-    NGRAM_TAG,
+    extend_kept, sort_by_u32_key, sort_by_u64_key, weigh, ColumnCounter, FitCounter, HashCounter,
+    Rows, NGRAM_TAG,
 };
 use crate::csr::Csr;
 use crate::error::{Error, Result};
@@ -14,7 +14,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sift_tokenize::Analyzer;
 use std::cmp::Ordering;
-use std::convert::Infallible;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering as AtomicOrdering};
@@ -271,20 +270,15 @@ fn fill_mapped<T: Float>(
     let first = rows.indptr[range.start];
     for r in range.clone() {
         let (a, b) = (rows.indptr[r], rows.indptr[r + 1]);
-        // Pruned features are dropped without a branch (written, then
-        // overwritten): with `min_df`, whether a feature survived is as good
-        // as random. Measured (examples/trainphases, scikit-learn's
+        // Pruned features are dropped without a branch (`extend_kept`):
+        // with `min_df`, whether a feature survived is as good as random. Measured (examples/trainphases, scikit-learn's
         // settings with min_df 2, one thread, 8 alternating runs, best of 3
         // each): vectorizing 178-208 -> 171-193 ms; the same output.
         sc.pairs.clear();
-        sc.pairs.resize(b - a, 0);
-        let mut n = 0;
-        for k in a..b {
+        extend_kept(&mut sc.pairs, a..b, |k| {
             let c = map.column(rows.feats[k]);
-            sc.pairs[n] = ((c as u64) << 32) | rows.counts[k] as u64;
-            n += usize::from(c != NONE);
-        }
-        sc.pairs.truncate(n);
+            (((c as u64) << 32) | rows.counts[k] as u64, c != NONE)
+        });
         // Columns are distinct: sorting by them sorts the pairs.
         sort_by_u32_key(&mut sc.pairs, &mut sc.pairs_tmp, |p| (p >> 32) as u32);
         sc.cols.clear();
@@ -574,7 +568,7 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     if s.analyzer.ngram_range == (1, 1) {
         return merge_unigrams(workers, s, n_docs, &word_rank, &ranked, ranked_end.len(), keep_df);
     }
-    let per_worker: Vec<(Vec<Candidate>, Vec<u32>)> = workers
+    let mut per_worker: Vec<(Vec<Candidate>, Vec<u32>)> = workers
         .par_iter()
         .enumerate()
         .map(|(wi, w)| {
@@ -607,7 +601,6 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     // single worker's candidates are taken as they are: copying them, tens
     // of megabytes for bigrams, took 16 ms of a one-thread 20 Newsgroups
     // uni+bigram fit.)
-    let mut per_worker = per_worker;
     let (mut cands, long_ranks) = if per_worker.len() == 1 {
         per_worker.pop().unwrap_or_default()
     } else {
@@ -772,18 +765,20 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     if total > u32::MAX as usize || groups.len() >= u32::MAX as usize - 1 {
         return Err(Error::VocabularyTooLarge);
     }
-    let (text, ends) = if pieces.len() == 1 {
-        let (text, e) = pieces.into_iter().next().unwrap_or_default();
-        (text, e.iter().map(|&x| x as u32).collect())
+    let mut ends = Vec::with_capacity(groups.len());
+    let mut base = 0;
+    for (t, e) in &pieces {
+        ends.extend(e.iter().map(|&x| (base + x) as u32));
+        base += t.len();
+    }
+    let text = if pieces.len() == 1 {
+        pieces.into_iter().next().map(|p| p.0).unwrap_or_default()
     } else {
         let mut text = String::with_capacity(total);
-        let mut ends = Vec::with_capacity(groups.len());
-        for (t, e) in pieces {
-            let base = text.len();
-            text.push_str(&t);
-            ends.extend(e.iter().map(|&x| (base + x) as u32));
+        for (t, _) in &pieces {
+            text.push_str(t);
         }
-        (text, ends)
+        text
     };
     let vocab = Vocabulary::from_raw(text, ends)?;
     let df: Vec<u64> = groups.iter().map(|g| g.2).collect();
@@ -1073,7 +1068,9 @@ impl TfidfValidParams {
                         }
                     };
                     let first = c.n_docs;
-                    each_prefetched(&docs[take.clone()], |d| c.add(d))?;
+                    for d in prefetching(&docs[take.clone()]) {
+                        c.add(d)?;
+                    }
                     chunks.push(Chunk { docs: take, rows: first..c.n_docs });
                 }
                 Ok((c, chunks))
@@ -1283,19 +1280,17 @@ impl TfidfVectorizer {
                     let index = self.index().unwrap_or_else(|| unreachable_index());
                     let bytes = part.iter().map(|d| d.as_ref().len()).sum();
                     let mut c = ColumnCounter::new(&self.analyzer, index, bytes);
-                    let Ok(()) = each_prefetched(part, |d| {
+                    for d in prefetching(part) {
                         c.add(d);
-                        Ok::<(), Infallible>(())
-                    });
+                    }
                     let Rows { indptr, feats, counts } = c.rows;
                     Counts { indptr, feats, values: CountValues::Counts(counts) }
                 }
                 Features::Hashed(h) => {
                     let mut c = HashCounter::new(&self.analyzer, h.n_features, h.alternate_sign);
-                    let Ok(()) = each_prefetched(part, |d| {
+                    for d in prefetching(part) {
                         c.add(d);
-                        Ok::<(), Infallible>(())
-                    });
+                    }
                     Counts {
                         indptr: c.indptr,
                         feats: c.cols,
@@ -1550,8 +1545,8 @@ fn push_word(out: &mut Vec<u8>, src: &[u8], a: usize, b: usize) {
     }
 }
 
-/// Calls `f` on each document in order, first asking the cache for the
-/// next document's first bytes ([`prefetch_text`]).
+/// The documents' texts in order, asking the cache for the next document's
+/// first bytes ([`prefetch_text`]) as each one is handed out.
 ///
 /// A document is an allocation of its own, so the counters' first reads of
 /// each one missed the cache until the processor's prefetcher caught on:
@@ -1561,18 +1556,13 @@ fn push_word(out: &mut Vec<u8>, src: &[u8], a: usize, b: usize) {
 /// 168-179 ms without, 164-177 ms with the first 512 bytes, 163-177 ms
 /// with 2 KiB; 12 more runs, 168-184 ms without, 171-181 ms with 512
 /// bytes (lower at 10 ranks of 12). A small gain; the same output.
-#[inline(always)]
-fn each_prefetched<S: AsRef<str>, E>(
-    docs: &[S],
-    mut f: impl FnMut(&str) -> std::result::Result<(), E>,
-) -> std::result::Result<(), E> {
-    for (i, d) in docs.iter().enumerate() {
+fn prefetching<S: AsRef<str>>(docs: &[S]) -> impl Iterator<Item = &str> {
+    docs.iter().enumerate().map(|(i, d)| {
         if let Some(next) = docs.get(i + 1) {
             prefetch_text(next.as_ref());
         }
-        f(d.as_ref())?;
-    }
-    Ok(())
+        d.as_ref()
+    })
 }
 
 /// Starts loading the first cache lines of a document's text.
