@@ -91,6 +91,105 @@ impl HotWords {
         let i = self.slot(key);
         self.slots[i] = (key, value);
     }
+
+    /// Whether a word of `len` bytes has a key here (1 to 8 bytes).
+    #[inline(always)]
+    fn holds(len: usize) -> bool {
+        len.wrapping_sub(1) < 8
+    }
+
+    /// Caches `value` for `word` (whose [`head8`] is `k0`) when the table
+    /// holds words of its length and its text alone decides its value.
+    #[inline(always)]
+    fn put_word(&mut self, word: &str, k0: u64, value: u32) {
+        if Self::holds(word.len()) && cacheable(word) {
+            self.put(k0, value);
+        }
+    }
+}
+
+/// [`head8`] of the word at `start..end` in `doc`: one unaligned load when
+/// the document has 8 bytes from `start` (a copy of the word's length
+/// called `memcpy` and read the result back through memory).
+#[inline(always)]
+fn head8_at(doc: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    match doc.get(start..start + 8) {
+        Some(b) => {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(b);
+            let raw = u64::from_le_bytes(a);
+            if len >= 8 {
+                raw
+            } else {
+                raw & ((1u64 << (8 * len)) - 1)
+            }
+        }
+        None => head8(&doc[start..end]),
+    }
+}
+
+/// A word [`find_hot`] left to the surface cache: its index in the
+/// document's spans, its [`hash_str`] and its [`head8`].
+type Pending = (u32, u64, u64);
+
+/// Resolves a document's words from the hot table, in two passes: this one
+/// writes the ids of the words found there into `ids` (one per span) and
+/// lists the others in `pending`, starting the load of each one's
+/// surface-cache slot; the caller then resolves those in order (with
+/// `pending_token`, its cold lookup and [`HotWords::put_word`]). Looked up
+/// as they came, each of those words waited on a cache miss in a table of
+/// megabytes before the next word was read; listed first, their misses
+/// overlap. (The first 8 bytes come from one load, `head8_at`.) Measured
+/// on 20 Newsgroups, one thread, the two builds alternating, best of 3 per
+/// run (examples/quicktime, 6 runs each): unigram fit 168-190 -> 162-167
+/// ms, stemmed 183-307 -> 177-283 ms (a noisy host; lower at every rank);
+/// predicting the test texts with a default model (examples/predictphases,
+/// 8 runs each) 180-190 -> 173-191 ms. The same output.
+#[inline(always)]
+fn find_hot(
+    doc: &str,
+    spans: &[(usize, usize)],
+    hot: &HotWords,
+    surface: &WordTable,
+    ids: &mut Vec<u32>,
+    pending: &mut Vec<Pending>,
+) {
+    let bytes = doc.as_bytes();
+    ids.clear();
+    ids.resize(spans.len(), 0);
+    pending.clear();
+    for (k, &(start, end)) in spans.iter().enumerate() {
+        let k0 = head8_at(bytes, start, end);
+        match HotWords::holds(end - start).then(|| hot.get(k0)).flatten() {
+            Some(u) => ids[k] = u,
+            None => {
+                let hash = hash_str(&doc[start..end]);
+                surface.prefetch(hash);
+                pending.push((k as u32, hash, k0));
+            }
+        }
+    }
+}
+
+/// The word token at `span` of `doc`.
+#[inline(always)]
+fn pending_token(doc: &str, (start, end): (usize, usize)) -> Token<'_> {
+    Token { text: &doc[start..end], span: Span::new(start, end), kind: TokenKind::Word }
+}
+
+/// Removes the [`DROPPED`] ids (stop words...) in place, without a branch:
+/// each id is written and kept only when it is not dropped (with a stop
+/// list, a branch on them went either way at random).
+#[inline(always)]
+fn drop_dropped(ids: &mut Vec<u32>) {
+    let mut kept = 0;
+    for i in 0..ids.len() {
+        let u = ids[i];
+        ids[kept] = u;
+        kept += usize::from(u != DROPPED);
+    }
+    ids.truncate(kept);
 }
 
 /// The capital sigma's lowercase depends on the next character, so words
@@ -178,6 +277,8 @@ pub(crate) struct FitCounter<'a> {
     ids: Vec<u32>,
     /// The current document's bigram features, in order.
     found: Vec<u32>,
+    /// The current document's words the hot table missed.
+    pending: Vec<Pending>,
     pub(crate) rows: Option<Rows>,
     pub(crate) n_docs: usize,
 }
@@ -236,6 +337,7 @@ impl<'a> FitCounter<'a> {
             spans: Vec::new(),
             ids: Vec::new(),
             found: Vec::new(),
+            pending: Vec::new(),
             rows: keep_rows.then(Rows::new),
             n_docs: 0,
         }
@@ -311,9 +413,8 @@ impl<'a> FitCounter<'a> {
 
     /// The word index of a raw word, or [`DROPPED`] (the cache behind
     /// [`HotWords`]).
-    fn word_of_cold(&mut self, doc: &str, tok: Token<'_>) -> Result<u32> {
+    fn word_of_cold(&mut self, doc: &str, tok: Token<'_>, hash: u64, k0: u64) -> Result<u32> {
         let cache = cacheable(tok.text);
-        let (hash, k0) = (hash_str(tok.text), head8(tok.text.as_bytes()));
         if cache {
             if let Some(u) = self.surface.get(tok.text.as_bytes(), hash, k0) {
                 return Ok(u);
@@ -350,36 +451,16 @@ impl<'a> FitCounter<'a> {
         let mut ids = std::mem::take(&mut self.ids);
         spans.clear();
         self.analyzer.word_spans(doc, &mut spans);
-        // Dropped words (stop words...) are written, then overwritten, as
-        // `extend_kept` does (the `?` keeps this loop apart): with a stop
-        // list, a branch on them went either way at random.
-        ids.clear();
-        ids.resize(spans.len(), 0);
-        let mut kept = 0;
-        let bytes = doc.as_bytes();
-        for &(start, end) in &spans {
-            let key = HotWords::key(bytes, start, end - start);
-            let u = match key.and_then(|k| self.hot.get(k)) {
-                Some(u) => u,
-                None => {
-                    let tok = Token {
-                        text: &doc[start..end],
-                        span: Span::new(start, end),
-                        kind: TokenKind::Word,
-                    };
-                    let u = self.word_of_cold(doc, tok)?;
-                    if let Some(k) = key {
-                        if cacheable(tok.text) {
-                            self.hot.put(k, u);
-                        }
-                    }
-                    u
-                }
-            };
-            ids[kept] = u;
-            kept += usize::from(u != DROPPED);
+        let mut pending = std::mem::take(&mut self.pending);
+        find_hot(doc, &spans, &self.hot, &self.surface, &mut ids, &mut pending);
+        for &(k, hash, k0) in &pending {
+            let tok = pending_token(doc, spans[k as usize]);
+            let u = self.word_of_cold(doc, tok, hash, k0)?;
+            self.hot.put_word(tok.text, k0, u);
+            ids[k as usize] = u;
         }
-        ids.truncate(kept);
+        self.pending = pending;
+        drop_dropped(&mut ids);
         // A document's first occurrence of a feature is recorded without a
         // branch (`extend_kept`): its id is kept in `touched` only when its
         // count was zero. The branch it replaces went either
@@ -669,6 +750,8 @@ pub(crate) struct ColumnCounter<'a> {
     ids: Vec<u32>,
     /// Word spans of the current document.
     spans: Vec<(usize, usize)>,
+    /// The current document's words the hot table missed.
+    pending: Vec<Pending>,
     /// The current document's bigram keys, and scratch for looking them up.
     keys: Vec<u64>,
     again: Vec<u64>,
@@ -701,33 +784,17 @@ impl<'a> ColumnCounter<'a> {
             sort_tmp: Vec::new(),
             ids: Vec::new(),
             spans: Vec::new(),
+            pending: Vec::new(),
             keys: Vec::new(),
             again: Vec::new(),
             rows,
         }
     }
 
-    /// The word id of the word at `start..end` of `doc`.
-    #[inline]
-    fn word_of(&mut self, doc: &str, start: usize, end: usize) -> u32 {
-        let hot = HotWords::key(doc.as_bytes(), start, end - start);
-        if let Some(v) = hot.and_then(|k| self.hot.get(k)) {
-            return v;
-        }
-        let tok =
-            Token { text: &doc[start..end], span: Span::new(start, end), kind: TokenKind::Word };
-        let w = self.word_of_cold(doc, tok);
-        if let Some(k) = hot {
-            if cacheable(tok.text) {
-                self.hot.put(k, w);
-            }
-        }
-        w
-    }
-
-    fn word_of_cold(&mut self, doc: &str, tok: Token<'_>) -> u32 {
+    /// The word id of a word the hot table missed (`hash` and `k0` are its
+    /// [`hash_str`] and [`head8`]).
+    fn word_of_cold(&mut self, doc: &str, tok: Token<'_>, hash: u64, k0: u64) -> u32 {
         let cache = cacheable(tok.text);
-        let (hash, k0) = (hash_str(tok.text), head8(tok.text.as_bytes()));
         if cache {
             if let Some(w) = self.surface.get(tok.text.as_bytes(), hash, k0) {
                 return w;
@@ -760,16 +827,21 @@ impl<'a> ColumnCounter<'a> {
         spans.clear();
         self.analyzer.word_spans(doc, &mut spans);
         let mut ids = std::mem::take(&mut self.ids);
-        // Dropped words (stop words) and words outside the vocabulary are
-        // left out without a branch (`extend_kept`).
-        // Measured (examples/predictphases, the 20 Newsgroups test texts with
-        // a default model, 8 alternating runs, best of 3 each): 210-234 ->
+        let mut pending = std::mem::take(&mut self.pending);
+        find_hot(doc, &spans, &self.hot, &self.surface, &mut ids, &mut pending);
+        for &(k, hash, k0) in &pending {
+            let tok = pending_token(doc, spans[k as usize]);
+            let w = self.word_of_cold(doc, tok, hash, k0);
+            self.hot.put_word(tok.text, k0, w);
+            ids[k as usize] = w;
+        }
+        self.pending = pending;
+        // Dropped words (stop words) are left out without a branch, and
+        // words outside the vocabulary below (`extend_kept`). Measured
+        // (examples/predictphases, the 20 Newsgroups test texts with a
+        // default model, 8 alternating runs, best of 3 each): 210-234 ->
         // 198-235 ms, lower at most ranks; the same output.
-        ids.clear();
-        extend_kept(&mut ids, spans.iter(), |&(start, end)| {
-            let w = self.word_of(doc, start, end);
-            (w, w != DROPPED)
-        });
+        drop_dropped(&mut ids);
         self.spans = spans;
         if self.min_n == 1 {
             let index = self.index;

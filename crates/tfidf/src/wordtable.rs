@@ -121,6 +121,13 @@ impl WordTable {
         }
     }
 
+    /// Starts loading the home slot of the word whose [`hash_str`] is
+    /// `hash` into the cache.
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, hash: u64) {
+        crate::prefetch(&self.slots[hash as usize & (self.slots.len() - 1)]);
+    }
+
     /// Inserts `w` (absent) with `value`.
     pub(crate) fn insert(&mut self, w: &[u8], hash: u64, k0: u64, value: u32) {
         let text = if w.len() > 8 { w.len() - 8 + 4 } else { 0 };
