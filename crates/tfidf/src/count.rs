@@ -375,6 +375,20 @@ impl<'a> FitCounter<'a> {
         }
     }
 
+    /// The word indices of local feature `f` when it has one or two words
+    /// (n-gram ranges ending at 2): the first, and the second for a bigram.
+    #[inline]
+    pub(crate) fn short_feature(&self, f: usize) -> (u32, Option<u32>) {
+        let nu = self.n_uni();
+        if f < nu {
+            (f as u32, None)
+        } else {
+            let (s, n) = self.ng_seq[f - nu];
+            let s = s as usize;
+            (self.seqs[s], (n > 1).then(|| self.seqs[s + 1]))
+        }
+    }
+
     /// Document frequency of local feature `f`.
     pub(crate) fn df(&self, f: usize) -> u32 {
         let nu = self.n_uni();

@@ -568,54 +568,84 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     if s.analyzer.ngram_range == (1, 1) {
         return merge_unigrams(workers, s, n_docs, &word_rank, &ranked, ranked_end.len(), keep_df);
     }
-    let mut per_worker: Vec<(Vec<Candidate>, Vec<u32>)> = workers
-        .par_iter()
-        .enumerate()
-        .map(|(wi, w)| {
-            let to_rank = |u: u32| word_rank[wi][u as usize];
-            let mut out = Vec::with_capacity(w.n_features());
-            let mut long_ranks = Vec::new();
-            let mut buf = Vec::new();
-            for f in 0..w.n_features() {
-                let df = w.df(f);
-                if single && !keep_df(df as u64) {
-                    continue;
-                }
-                w.feature_words(f, &mut buf);
-                for u in buf.iter_mut() {
-                    *u = to_rank(*u);
-                }
-                let key = if short {
-                    short_key(&buf)
-                } else {
-                    let at = ((long_ranks.len() as u64) << 8) | buf.len() as u64;
-                    long_ranks.extend_from_slice(&buf);
-                    at
-                };
-                out.push(Candidate { key, worker: wi as u32, local: f as u32, df });
-            }
-            (out, long_ranks)
-        })
-        .collect();
-    // One arena of long n-gram ranks: shift each worker's offsets. (A
-    // single worker's candidates are taken as they are: copying them, tens
-    // of megabytes for bigrams, took 16 ms of a one-thread 20 Newsgroups
-    // uni+bigram fit.)
-    let (mut cands, long_ranks) = if per_worker.len() == 1 {
-        per_worker.pop().unwrap_or_default()
+    // Several workers' unigrams and bigrams (none pruned yet: document
+    // frequencies are summed over workers first) are collected in parallel
+    // straight into one vector. Collected per worker and then copied into
+    // one, the copy (tens of megabytes, its pages faulted in by one thread)
+    // took 5-17 ms of a two-thread 20 Newsgroups uni+bigram fit (temporary
+    // timers); with the groups below kept in their parts, that fit's merge
+    // went from 106-126 to 81-117 ms, and the whole fit (examples/quicktime,
+    // 10 alternating runs, best of 4 each) from 361-467 to 303-453 ms,
+    // lower at 9 ranks of 10. The same output.
+    let (mut cands, long_ranks) = if short && !single {
+        let mut bases = Vec::with_capacity(workers.len() + 1);
+        bases.push(0usize);
+        for w in workers {
+            bases.push(bases[bases.len() - 1] + w.n_features());
+        }
+        let total = bases[workers.len()];
+        let cands: Vec<Candidate> = (0..total)
+            .into_par_iter()
+            .with_min_len(1 << 14)
+            .map(|i| {
+                let wi = bases.partition_point(|&b| b <= i) - 1;
+                let (w, f) = (&workers[wi], i - bases[wi]);
+                let (first, second) = w.short_feature(f);
+                let rank = |u: u32| word_rank[wi][u as usize] + 1;
+                let key = pack2(rank(first), second.map_or(0, rank));
+                Candidate { key, worker: wi as u32, local: f as u32, df: w.df(f) }
+            })
+            .collect();
+        (cands, Vec::new())
     } else {
-        let mut long_ranks: Vec<u32> = Vec::new();
-        let mut cands: Vec<Candidate> =
-            Vec::with_capacity(per_worker.iter().map(|p| p.0.len()).sum());
-        for (mut c, l) in per_worker {
-            if !short {
+        let mut per_worker: Vec<(Vec<Candidate>, Vec<u32>)> = workers
+            .par_iter()
+            .enumerate()
+            .map(|(wi, w)| {
+                let to_rank = |u: u32| word_rank[wi][u as usize];
+                let mut out = Vec::with_capacity(w.n_features());
+                let mut long_ranks = Vec::new();
+                let mut buf = Vec::new();
+                for f in 0..w.n_features() {
+                    let df = w.df(f);
+                    if single && !keep_df(df as u64) {
+                        continue;
+                    }
+                    w.feature_words(f, &mut buf);
+                    for u in buf.iter_mut() {
+                        *u = to_rank(*u);
+                    }
+                    let key = if short {
+                        short_key(&buf)
+                    } else {
+                        let at = ((long_ranks.len() as u64) << 8) | buf.len() as u64;
+                        long_ranks.extend_from_slice(&buf);
+                        at
+                    };
+                    out.push(Candidate { key, worker: wi as u32, local: f as u32, df });
+                }
+                (out, long_ranks)
+            })
+            .collect();
+        // One worker (pruned here), or n-grams of more than two words from
+        // several, whose ranks go to one arena: each worker's offsets are
+        // shifted. (A single worker's candidates are taken as they are:
+        // copying them, tens of megabytes for bigrams, took 16 ms of a
+        // one-thread 20 Newsgroups uni+bigram fit.)
+        if per_worker.len() == 1 {
+            per_worker.pop().unwrap_or_default()
+        } else {
+            let mut long_ranks: Vec<u32> = Vec::new();
+            let mut cands: Vec<Candidate> =
+                Vec::with_capacity(per_worker.iter().map(|p| p.0.len()).sum());
+            for (mut c, l) in per_worker {
                 let base = (long_ranks.len() as u64) << 8;
                 c.iter_mut().for_each(|x| x.key += base);
                 long_ranks.extend_from_slice(&l);
+                cands.extend(c);
             }
-            cands.extend(c);
+            (cands, long_ranks)
         }
-        (cands, long_ranks)
     };
     let ranks_of = |c: &Candidate| {
         let start = (c.key >> 8) as usize;
@@ -655,7 +685,10 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     // workers).
     let chunk_ranges = {
         let n = cands.len();
-        let parts = (rayon::current_num_threads() * 4).min(n.max(1));
+        // One part on one thread: its groups are then the vocabulary's
+        // terms in one piece (step 7).
+        let threads = rayon::current_num_threads();
+        let parts = if threads <= 1 { 1 } else { threads * 4 }.min(n.max(1));
         let mut cuts = vec![0usize];
         for k in 1..parts {
             let mut p = (k * n / parts).max(*cuts.last().unwrap_or(&0));
@@ -667,7 +700,7 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         cuts.push(n);
         cuts.windows(2).map(|w| w[0]..w[1]).filter(|r| !r.is_empty()).collect::<Vec<_>>()
     };
-    let group_parts: Vec<Vec<(usize, usize, u64)>> = chunk_ranges
+    let mut group_parts: Vec<Vec<(usize, usize, u64)>> = chunk_ranges
         .par_iter()
         .map(|r| {
             let mut out = Vec::with_capacity(r.len());
@@ -687,20 +720,29 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
             out
         })
         .collect();
-    let mut groups = Vec::with_capacity(group_parts.iter().map(Vec::len).sum());
-    for g in group_parts {
-        groups.extend_from_slice(&g);
-    }
+    // The groups stay in their parts, which steps 6 and 7 take as they are
+    // (column = the part's first column + the group's place in it): joined
+    // into one vector, this step (with the copy, a serial pass over tens of
+    // megabytes faulting in their pages) took 10-20 ms of a two-thread
+    // uni+bigram fit, now 4-9 ms (temporary timers).
     // 6. Keep the most frequent terms; ties go to the earlier column
     // (alphabetical order): a stable rule on every platform.
+    let n_groups: usize = group_parts.iter().map(Vec::len).sum();
     if let Some(limit) = s.max_features {
-        if groups.len() > limit {
+        if n_groups > limit {
+            let mut groups: Vec<_> = group_parts.concat();
             keep_most_frequent(&mut groups, limit, |&(a, b, _)| {
                 cands[a..b].iter().map(|c| workers[c.worker as usize].tf(c.local as usize)).sum()
             });
+            // At most `limit` groups: cut again into one part per thread
+            // or four per thread.
+            let threads = rayon::current_num_threads();
+            let per = if threads <= 1 { limit } else { limit.div_ceil(threads * 4) }.max(1);
+            group_parts = groups.chunks(per).map(<[_]>::to_vec).collect();
         }
     }
-    if groups.is_empty() {
+    let n_groups: usize = group_parts.iter().map(Vec::len).sum();
+    if n_groups == 0 {
         return Err(Error::NoTermsAfterPruning { min: low, max: high, docs: n_docs });
     }
     // 7. Columns, vocabulary strings, document frequencies, and each
@@ -739,13 +781,10 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
             }
         }
     };
-    // One piece on one thread (then it is the vocabulary's text as it is,
-    // not copied); four per thread otherwise.
-    let threads = rayon::current_num_threads();
-    let per_chunk =
-        if threads <= 1 { groups.len() } else { groups.len().div_ceil(threads * 4) }.max(1);
-    let pieces: Vec<(String, Vec<usize>)> = groups
-        .par_chunks(per_chunk)
+    // One piece per part (one on one thread: then it is the vocabulary's
+    // text as it is, not copied).
+    let pieces: Vec<(String, Vec<usize>)> = group_parts
+        .par_iter()
         .map(|gs| {
             let mut text = Vec::new();
             let mut ends = Vec::with_capacity(gs.len());
@@ -762,10 +801,10 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         })
         .collect();
     let total: usize = pieces.iter().map(|p| p.0.len()).sum();
-    if total > u32::MAX as usize || groups.len() >= u32::MAX as usize - 1 {
+    if total > u32::MAX as usize || n_groups >= u32::MAX as usize - 1 {
         return Err(Error::VocabularyTooLarge);
     }
-    let mut ends = Vec::with_capacity(groups.len());
+    let mut ends = Vec::with_capacity(n_groups);
     let mut base = 0;
     for (t, e) in &pieces {
         ends.extend(e.iter().map(|&x| (base + x) as u32));
@@ -781,7 +820,7 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         text
     };
     let vocab = Vocabulary::from_raw(text, ends)?;
-    let df: Vec<u64> = groups.iter().map(|g| g.2).collect();
+    let df: Vec<u64> = group_parts.iter().flatten().map(|g| g.2).collect();
     // Each worker's local feature -> column map, filled over chunks of
     // columns in parallel. Every candidate is in one group at most, so each
     // slot is stored once (or never: pruned) and the maps do not depend on
@@ -796,10 +835,15 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         .par_iter()
         .map(|w| (0..w.n_features()).map(|_| AtomicU32::new(NONE)).collect())
         .collect();
-    let per_chunk = groups.len().div_ceil(threads * 4).max(1);
-    groups.par_chunks(per_chunk).enumerate().for_each(|(chunk, gs)| {
+    let mut first_col = Vec::with_capacity(group_parts.len());
+    let mut next = 0;
+    for gs in &group_parts {
+        first_col.push(next);
+        next += gs.len();
+    }
+    group_parts.par_iter().zip(&first_col).for_each(|(gs, &first)| {
         for (k, &(a, b, _)) in gs.iter().enumerate() {
-            let col = (chunk * per_chunk + k) as u32;
+            let col = (first + k) as u32;
             for c in &cands[a..b] {
                 maps[c.worker as usize][c.local as usize].store(col, AtomicOrdering::Relaxed);
             }
