@@ -55,26 +55,6 @@ impl HotWords {
         HotWords { slots: vec![(HOT_EMPTY, 0); 1 << bits].into_boxed_slice(), shift: 64 - bits }
     }
 
-    /// The key of a word of 1..=8 bytes at `start` in `doc`: its bytes
-    /// zero-padded, with the length in the top bits' place when shorter
-    /// than 8 (distinct for distinct words: words hold no NUL).
-    #[inline(always)]
-    fn key(doc: &[u8], start: usize, len: usize) -> Option<u64> {
-        if len == 0 || len > 8 {
-            return None;
-        }
-        let raw = if start + 8 <= doc.len() {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(&doc[start..start + 8]);
-            u64::from_le_bytes(a)
-        } else {
-            let mut a = [0u8; 8];
-            a[..len].copy_from_slice(&doc[start..start + len]);
-            u64::from_le_bytes(a)
-        };
-        Some(if len == 8 { raw } else { raw & ((1u64 << (8 * len)) - 1) })
-    }
-
     #[inline(always)]
     fn slot(&self, key: u64) -> usize {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
@@ -92,7 +72,9 @@ impl HotWords {
         self.slots[i] = (key, value);
     }
 
-    /// Whether a word of `len` bytes has a key here (1 to 8 bytes).
+    /// Whether a word of `len` bytes has a key here (1 to 8 bytes): its
+    /// [`head8`], its bytes zero-padded (distinct for distinct words: words
+    /// hold no NUL).
     #[inline(always)]
     fn holds(len: usize) -> bool {
         len.wrapping_sub(1) < 8
@@ -172,7 +154,7 @@ fn find_hot(
     }
 }
 
-/// The word token at `span` of `doc`.
+/// The word token at `span` of `doc` (for the cold lookups).
 #[inline(always)]
 fn pending_token(doc: &str, (start, end): (usize, usize)) -> Token<'_> {
     Token { text: &doc[start..end], span: Span::new(start, end), kind: TokenKind::Word }
@@ -1010,21 +992,13 @@ impl<'a> HashCounter<'a> {
         self.analyzer.word_spans(doc, &mut spans);
         let bytes = doc.as_bytes();
         for &(start, end) in &spans {
-            let key = HotWords::key(bytes, start, end - start);
-            let packed = match key.and_then(|k| self.hot.get(k)) {
+            let k0 = head8_at(bytes, start, end);
+            let packed = match HotWords::holds(end - start).then(|| self.hot.get(k0)).flatten() {
                 Some(p) => p,
                 None => {
-                    let tok = Token {
-                        text: &doc[start..end],
-                        span: Span::new(start, end),
-                        kind: TokenKind::Word,
-                    };
+                    let tok = pending_token(doc, (start, end));
                     let p = self.packed_cold(doc, tok);
-                    if let Some(k) = key {
-                        if cacheable(tok.text) {
-                            self.hot.put(k, p);
-                        }
-                    }
+                    self.hot.put_word(tok.text, k0, p);
                     p
                 }
             };

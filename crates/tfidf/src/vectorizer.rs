@@ -271,9 +271,10 @@ fn fill_mapped<T: Float>(
     for r in range.clone() {
         let (a, b) = (rows.indptr[r], rows.indptr[r + 1]);
         // Pruned features are dropped without a branch (`extend_kept`):
-        // with `min_df`, whether a feature survived is as good as random. Measured (examples/trainphases, scikit-learn's
-        // settings with min_df 2, one thread, 8 alternating runs, best of 3
-        // each): vectorizing 178-208 -> 171-193 ms; the same output.
+        // with `min_df`, whether a feature survived is as good as random.
+        // Measured (examples/trainphases, scikit-learn's settings with
+        // min_df 2, one thread, 8 alternating runs, best of 3 each):
+        // vectorizing 178-208 -> 171-193 ms; the same output.
         sc.pairs.clear();
         extend_kept(&mut sc.pairs, a..b, |k| {
             let c = map.column(rows.feats[k]);
@@ -590,9 +591,11 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
             .map(|i| {
                 let wi = bases.partition_point(|&b| b <= i) - 1;
                 let (w, f) = (&workers[wi], i - bases[wi]);
-                let (first, second) = w.short_feature(f);
-                let rank = |u: u32| word_rank[wi][u as usize] + 1;
-                let key = pack2(rank(first), second.map_or(0, rank));
+                let rank = |u: u32| word_rank[wi][u as usize];
+                let key = match w.short_feature(f) {
+                    (first, None) => short_key(&[rank(first)]),
+                    (first, Some(second)) => short_key(&[rank(first), rank(second)]),
+                };
                 Candidate { key, worker: wi as u32, local: f as u32, df: w.df(f) }
             })
             .collect();
@@ -727,9 +730,8 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     // uni+bigram fit, now 4-9 ms (temporary timers).
     // 6. Keep the most frequent terms; ties go to the earlier column
     // (alphabetical order): a stable rule on every platform.
-    let n_groups: usize = group_parts.iter().map(Vec::len).sum();
     if let Some(limit) = s.max_features {
-        if n_groups > limit {
+        if group_parts.iter().map(Vec::len).sum::<usize>() > limit {
             let mut groups: Vec<_> = group_parts.concat();
             keep_most_frequent(&mut groups, limit, |&(a, b, _)| {
                 cands[a..b].iter().map(|c| workers[c.worker as usize].tf(c.local as usize)).sum()
