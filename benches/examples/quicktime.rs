@@ -14,7 +14,11 @@ fn main() {
     let docs = newsgroups_train();
 
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
-    for (name, params) in tfidf_configs() {
+    let mut configs = tfidf_configs();
+    // The vectorizer of the like-for-like training comparison.
+    let like = sift_tfidf::TfidfParams::from_settings(sift_benches::like_sklearn().vectorizer);
+    configs.push(("like-sklearn", like));
+    for (name, params) in configs {
         if !name.contains(filter.as_str()) {
             continue;
         }

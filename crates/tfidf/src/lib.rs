@@ -35,6 +35,7 @@
 #![warn(clippy::unwrap_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod colsort;
 pub mod container;
 mod count;
 mod csr;

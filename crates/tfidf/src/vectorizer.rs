@@ -1,9 +1,10 @@
 //! Fitting and applying the vectorizer.
 
+use crate::colsort::{self, ColumnSort};
 use crate::container::{self, ContainerError};
 use crate::count::{
-    extend_kept, sort_by_u32_key, sort_by_u64_key, weigh, ColumnCounter, FitCounter, HashCounter,
-    Rows, NGRAM_TAG,
+    extend_kept, sort_by_u32_key, sort_by_u64_key, weigh, weigh_tf, ColumnCounter, CountTf,
+    FitCounter, HashCounter, Rows, NGRAM_TAG,
 };
 use crate::csr::Csr;
 use crate::error::{Error, Result};
@@ -247,6 +248,11 @@ impl RowScratch {
         at: usize,
     ) -> usize {
         weigh(&mut self.vals, &self.cols, s, idf);
+        self.put(out, at)
+    }
+
+    /// Writes the weighed row in `self.cols` / `self.vals` at `at`.
+    fn put<T: Float>(&self, out: &mut Out<'_, T>, at: usize) -> usize {
         let k = self.cols.len();
         out.indices[at..at + k].copy_from_slice(&self.cols);
         for (o, &v) in out.data[at..at + k].iter_mut().zip(&self.vals) {
@@ -257,7 +263,9 @@ impl RowScratch {
 }
 
 /// Fills a piece of a fitted matrix from a worker's rows: local features to
-/// columns (dropping pruned ones), sorted by column, weighed.
+/// columns (dropping pruned ones), sorted by column, weighed. Rows of
+/// [`colsort::MIN_ENTRIES`] or more are sorted through a [`ColumnSort`]
+/// taken from `sorts` (made when none is free, given back at the end).
 fn fill_mapped<T: Float>(
     rows: &Rows,
     map: &ColumnMap<'_>,
@@ -265,30 +273,81 @@ fn fill_mapped<T: Float>(
     mut out: Out<'_, T>,
     s: &TfidfSettings,
     idf: Option<&[f64]>,
+    sorts: &Sorts,
 ) {
     let mut sc = RowScratch::default();
+    let mut sort = sorts.take();
+    let tf = CountTf::new(s);
     let first = rows.indptr[range.start];
     for r in range.clone() {
         let (a, b) = (rows.indptr[r], rows.indptr[r + 1]);
-        // Pruned features are dropped without a branch (`extend_kept`):
-        // with `min_df`, whether a feature survived is as good as random.
-        // Measured (examples/trainphases, scikit-learn's settings with
-        // min_df 2, one thread, 8 alternating runs, best of 3 each):
-        // vectorizing 178-208 -> 171-193 ms; the same output.
-        sc.pairs.clear();
-        extend_kept(&mut sc.pairs, a..b, |k| {
-            let c = map.column(rows.feats[k]);
-            (((c as u64) << 32) | rows.counts[k] as u64, c != NONE)
-        });
-        // Columns are distinct: sorting by them sorts the pairs.
-        sort_by_u32_key(&mut sc.pairs, &mut sc.pairs_tmp, |p| (p >> 32) as u32);
         sc.cols.clear();
         sc.vals.clear();
-        for &p in &sc.pairs {
-            sc.cols.push((p >> 32) as u32);
-            sc.vals.push((p & 0xFFFF_FFFF) as f64);
+        match &mut sort {
+            Some(set) if b - a >= colsort::MIN_ENTRIES => {
+                for k in a..b {
+                    let c = map.column(rows.feats[k]);
+                    if c != NONE {
+                        set.insert(c, rows.counts[k]);
+                    }
+                }
+                set.drain_into(&mut sc.cols);
+                sc.vals.extend(sc.cols.iter().map(|&c| tf.of(set.value(c))));
+            }
+            _ => {
+                // Pruned features are dropped without a branch
+                // (`extend_kept`): with `min_df`, whether a feature survived
+                // is as good as random. Measured (examples/trainphases,
+                // scikit-learn's settings with min_df 2, one thread, 8
+                // alternating runs, best of 3 each): vectorizing 178-208 ->
+                // 171-193 ms; the same output.
+                sc.pairs.clear();
+                extend_kept(&mut sc.pairs, a..b, |k| {
+                    let c = map.column(rows.feats[k]);
+                    (((c as u64) << 32) | rows.counts[k] as u64, c != NONE)
+                });
+                // Columns are distinct: sorting by them sorts the pairs.
+                sort_by_u32_key(&mut sc.pairs, &mut sc.pairs_tmp, |p| (p >> 32) as u32);
+                for &p in &sc.pairs {
+                    sc.cols.push((p >> 32) as u32);
+                    sc.vals.push(tf.of(p as u32));
+                }
+            }
         }
-        out.kept[r - range.start] = sc.write(s, idf, &mut out, a - first);
+        weigh_tf(&mut sc.vals, &sc.cols, s, idf);
+        out.kept[r - range.start] = sc.put(&mut out, a - first);
+    }
+    sorts.give_back(sort);
+}
+
+/// The [`ColumnSort`]s of one matrix assembly, one per piece being filled at
+/// a time (so at most one per thread): a set holds a value per column, too
+/// large to make for every piece.
+struct Sorts {
+    ncols: usize,
+    free: Mutex<Vec<ColumnSort>>,
+}
+
+impl Sorts {
+    fn new(ncols: usize) -> Self {
+        Sorts { ncols, free: Mutex::new(Vec::new()) }
+    }
+
+    /// A free set, or a new one; `None` for vocabularies wider than a set.
+    fn take(&self) -> Option<ColumnSort> {
+        if self.ncols > colsort::MAX_COLUMNS {
+            return None;
+        }
+        // Nothing panics while the lock is held, so it is never poisoned;
+        // the list is sound either way.
+        let free = self.free.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        Some(free.unwrap_or_else(|| ColumnSort::new(self.ncols)))
+    }
+
+    fn give_back(&self, sort: Option<ColumnSort>) {
+        if let Some(sort) = sort {
+            self.free.lock().unwrap_or_else(|e| e.into_inner()).push(sort);
+        }
     }
 }
 
@@ -1157,10 +1216,11 @@ impl TfidfValidParams {
                 .iter()
                 .map(|(w, c)| &rows[*w].indptr[c.rows.start..c.rows.end + 1])
                 .collect();
+            let sorts = Sorts::new(ncols);
             assemble(&blocks, ncols, |b, range, out| {
                 let (w, c) = &chunks[b];
                 let range = range.start + c.rows.start..range.end + c.rows.start;
-                fill_mapped(rows[*w], &maps[*w], range, out, s, idf.as_deref())
+                fill_mapped(rows[*w], &maps[*w], range, out, s, idf.as_deref(), &sorts)
             })
         });
         drop(workers);
