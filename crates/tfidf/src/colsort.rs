@@ -138,8 +138,8 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// Against a comparison sort, over widths that take one, two and
-        /// three levels of summary words, rows reusing the same set.
+        /// Against a comparison sort, over widths of one leaf word, of one
+        /// summary word and of many, rows reusing the same set.
         #[test]
         fn drains_in_column_order(
             ncols in prop_oneof![1usize..70, 60usize..5000, 4000usize..=MAX_COLUMNS],
