@@ -481,6 +481,18 @@ fn two_way_segments(
     cuts.windows(2).map(|w| (w[0].0..w[1].0, w[0].1..w[1].1)).collect()
 }
 
+/// How many parts the n-gram merge cuts its candidates and groups into:
+/// one on one thread (its groups are then the vocabulary's terms in one
+/// piece, step 7), four per thread otherwise.
+fn merge_parts() -> usize {
+    let threads = rayon::current_num_threads();
+    if threads <= 1 {
+        1
+    } else {
+        threads * 4
+    }
+}
+
 /// Merges local vocabularies into sorted columns, prunes by document
 /// frequency and `max_features`, and maps every local feature to its column.
 ///
@@ -747,10 +759,7 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     // workers).
     let chunk_ranges = {
         let n = cands.len();
-        // One part on one thread: its groups are then the vocabulary's
-        // terms in one piece (step 7).
-        let threads = rayon::current_num_threads();
-        let parts = if threads <= 1 { 1 } else { threads * 4 }.min(n.max(1));
+        let parts = merge_parts().min(n.max(1));
         let mut cuts = vec![0usize];
         for k in 1..parts {
             let mut p = (k * n / parts).max(*cuts.last().unwrap_or(&0));
@@ -789,20 +798,19 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
     // uni+bigram fit, now 4-9 ms (temporary timers).
     // 6. Keep the most frequent terms; ties go to the earlier column
     // (alphabetical order): a stable rule on every platform.
+    let mut n_groups: usize = group_parts.iter().map(Vec::len).sum();
     if let Some(limit) = s.max_features {
-        if group_parts.iter().map(Vec::len).sum::<usize>() > limit {
+        if n_groups > limit {
             let mut groups: Vec<_> = group_parts.concat();
             keep_most_frequent(&mut groups, limit, |&(a, b, _)| {
                 cands[a..b].iter().map(|c| workers[c.worker as usize].tf(c.local as usize)).sum()
             });
-            // At most `limit` groups: cut again into one part per thread
-            // or four per thread.
-            let threads = rayon::current_num_threads();
-            let per = if threads <= 1 { limit } else { limit.div_ceil(threads * 4) }.max(1);
+            // At most `limit` groups: cut again into parts.
+            n_groups = groups.len();
+            let per = n_groups.div_ceil(merge_parts()).max(1);
             group_parts = groups.chunks(per).map(<[_]>::to_vec).collect();
         }
     }
-    let n_groups: usize = group_parts.iter().map(Vec::len).sum();
     if n_groups == 0 {
         return Err(Error::NoTermsAfterPruning { min: low, max: high, docs: n_docs });
     }
