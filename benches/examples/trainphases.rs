@@ -22,6 +22,10 @@ fn main() {
     if let Some(tol) = std::env::var("TOL").ok().and_then(|t| t.parse().ok()) {
         p.svm.tol = tol;
     }
+    // RELAX=W: the SVM's over-relaxation factor (default: automatic).
+    if let Some(w) = std::env::var("RELAX").ok().and_then(|t| t.parse().ok()) {
+        p.svm.relaxation = Some(w);
+    }
     let runs: usize = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
     for _ in 0..runs {
         let t = Instant::now();

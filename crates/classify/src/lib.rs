@@ -68,5 +68,8 @@ pub use logistic::{Logistic, LogisticParams, LogisticValidParams};
 pub use model::{Contribution, Metadata, Model, Prediction, FORMAT_VERSION, MAGIC};
 pub use records::SparseRecords;
 pub use rng::Rng;
-pub use svm::{ClassWeight, LinearSvc, LinearSvcParams, LinearSvcValidParams, SvmLoss};
+pub use svm::{
+    ClassWeight, LinearSvc, LinearSvcParams, LinearSvcValidParams, SvmLoss, AUTO_RELAXATION,
+    AUTO_RELAXATION_TOL,
+};
 pub use train::{train, train_with_progress, Algorithm, TrainParams, Trained, MAX_FOLDS};

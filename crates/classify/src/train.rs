@@ -157,7 +157,8 @@ impl TrainParams {
                 .tol(self.svm.tol)
                 .bias(self.svm.bias)
                 .nb_alpha(self.svm.nb_alpha)
-                .early_stopping(self.svm.early_stopping),
+                .early_stopping(self.svm.early_stopping)
+                .relaxation(self.svm.relaxation),
         )?;
         linfa::ParamGuard::check(
             crate::LogisticParams::new()

@@ -297,6 +297,7 @@ fn usage_errors_exit_2_on_one_line() {
     assert_fails(&train(&["--nb-scaling", "none"]), 2, &["--nb-scaling", "'none'", "off"]);
     assert_fails(&train(&["--nb-scaling=-1"]), 2, &["--nb-scaling", "positive"]);
     assert_fails(&train(&["--tol", "0"]), 2, &["--tol: must be a positive number"]);
+    assert_fails(&train(&["--relaxation", "2"]), 2, &["--relaxation: must be between 0 and 2"]);
     assert_fails(&train(&["--validation", "0.95"]), 2, &["--validation: must be a fraction"]);
     assert_fails(&train(&["--folds", "1"]), 2, &["--folds: must be 0 (off) or 2 to 20"]);
     assert_fails(&train(&["--c", "0"]), 2, &["--c: must be a positive number"]);

@@ -265,6 +265,7 @@ fn flag_of(name: &str) -> Option<&'static str> {
         "repeats" => "--repeats",
         "c" => "--c",
         "tol" | "max_iter/tol" => "--tol",
+        "relaxation" => "--relaxation",
         "nb_alpha" => "--nb-scaling",
         "early_stopping.fraction" => "--early-stopping",
         "early_stopping.patience" => "--patience",

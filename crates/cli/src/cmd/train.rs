@@ -222,6 +222,11 @@ pub struct TrainArgs {
     /// passes 1e-4); for logistic regression, the gradient norm (default 1e-5).
     #[arg(long, value_name = "TOL")]
     tol: Option<f64>,
+    /// SVM: over-relax each coordinate step by OMEGA, in (0, 2) (1: the
+    /// exact step, as LIBLINEAR). Default: 1.4 at tolerances up to 0.1,
+    /// where it cuts the passes needed by about a quarter, 1 above.
+    #[arg(long, value_name = "OMEGA")]
+    relaxation: Option<f64>,
     /// Tokenizer (default: sift's, with English stemming).
     #[arg(long, value_enum)]
     tokenizer: Option<Tokenizer>,
@@ -357,6 +362,9 @@ pub fn train(a: TrainArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     if let Some(t) = a.tol {
         params.svm.tol = t;
         params.logistic.tol = t;
+    }
+    if a.relaxation.is_some() {
+        params.svm.relaxation = a.relaxation;
     }
     params.check().map_err(super::classify_usage)?;
     if a.calibration.is_some() && params.folds == 0 {
