@@ -238,6 +238,8 @@ fn training_flags_are_recorded_in_the_model() {
         "hinge",
         "--tol",
         "0.0001",
+        "--relaxation",
+        "1.25",
         "--folds",
         "0",
     ];
@@ -248,6 +250,7 @@ fn training_flags_are_recorded_in_the_model() {
     assert_eq!(p["svm"]["nb_alpha"], serde_json::Value::Null, "{p}");
     assert_eq!(p["svm"]["tol"], 0.0001);
     assert_eq!(p["svm"]["loss"], "hinge");
+    assert_eq!(p["svm"]["relaxation"], 1.25);
     assert_eq!(p["vectorizer"]["sublinear_tf"], false);
     assert_eq!(p["vectorizer"]["max_features"], 500);
     assert!(info["features"].as_u64().unwrap() <= 500, "{}", info["features"]);
@@ -282,6 +285,7 @@ fn training_flags_are_recorded_in_the_model() {
     assert_eq!(q["vectorizer"]["sublinear_tf"], true);
     assert_eq!(q["svm"]["nb_alpha"], 0.25);
     assert_eq!(q["svm"]["tol"], 0.0001, "the rest comes from the base model");
+    assert_eq!(q["svm"]["relaxation"], 1.25);
     assert_eq!((&q["calibration"], &info["calibration"]), (&"isotonic".into(), &"isotonic".into()));
     let text = sift(&["inspect", &again]);
     assert!(

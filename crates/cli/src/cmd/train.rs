@@ -224,7 +224,7 @@ pub struct TrainArgs {
     tol: Option<f64>,
     /// SVM: over-relax each coordinate step by OMEGA, in (0, 2) (1: the
     /// exact step, as LIBLINEAR). Default: 1.4 at tolerances up to 0.1,
-    /// where it cuts the passes needed by about a quarter, 1 above.
+    /// where it cuts the passes needed by about 30%, 1 above.
     #[arg(long, value_name = "OMEGA")]
     relaxation: Option<f64>,
     /// Tokenizer (default: sift's, with English stemming).
