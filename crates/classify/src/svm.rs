@@ -149,6 +149,11 @@ impl LinearSvcParams {
     pub fn new() -> Self {
         Self::default()
     }
+    /// Every parameter from a (possibly unchecked) set of values, such as
+    /// those a model file or a caller's struct holds.
+    pub fn from_values(p: LinearSvcValidParams) -> Self {
+        LinearSvcParams(p)
+    }
     /// Inverse regularization strength.
     pub fn c(mut self, c: f64) -> Self {
         self.0.c = c;

@@ -151,15 +151,8 @@ impl TrainParams {
                 reason: "applies to multi-label models only".into(),
             });
         }
-        linfa::ParamGuard::check(
-            crate::LinearSvcParams::new()
-                .c(self.svm.c)
-                .tol(self.svm.tol)
-                .bias(self.svm.bias)
-                .nb_alpha(self.svm.nb_alpha)
-                .early_stopping(self.svm.early_stopping)
-                .relaxation(self.svm.relaxation),
-        )?;
+        // Every SVM parameter (a base model's file may hold any values).
+        linfa::ParamGuard::check(crate::LinearSvcParams::from_values(self.svm.clone()))?;
         linfa::ParamGuard::check(
             crate::LogisticParams::new()
                 .c(self.logistic.c)

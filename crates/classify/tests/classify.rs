@@ -456,6 +456,16 @@ fn bad_training_data_is_refused() {
         ..TrainParams::default()
     };
     assert!(nb_multi.check().is_err());
+    // Every SVM parameter is checked, including those no builder call in
+    // `check` names (a base model's file may hold any values).
+    let mut no_epochs = TrainParams::default();
+    no_epochs.svm.max_epochs = 0;
+    let e = no_epochs.check().unwrap_err();
+    assert!(matches!(e, sift_classify::Error::Param { name: "max_epochs", .. }), "{e:?}");
+    let mut low_cap = TrainParams::default();
+    low_cap.svm.class_weight = sift_classify::ClassWeight::Balanced { cap: 0.5 };
+    let e = low_cap.check().unwrap_err();
+    assert!(matches!(e, sift_classify::Error::Param { name: "class_weight", .. }), "{e:?}");
 }
 
 fn small_model_bytes() -> &'static Vec<u8> {
