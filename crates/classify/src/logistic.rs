@@ -52,6 +52,11 @@ impl LogisticParams {
     pub fn new() -> Self {
         Self::default()
     }
+    /// Every parameter from a (possibly unchecked) set of values, such as
+    /// those a model file or a caller's struct holds.
+    pub fn from_values(p: LogisticValidParams) -> Self {
+        LogisticParams(p)
+    }
     /// Inverse regularization strength.
     pub fn c(mut self, c: f64) -> Self {
         self.0.c = c;

@@ -1321,6 +1321,17 @@ mod tests {
         f
     }
 
+    /// Asserts that `got`'s weights and bias are `want`'s within 2e-3 of
+    /// `want`'s largest weight (at least 1): two tight solves of one problem.
+    fn assert_same_optimum(got: (&[f32], f32), want: (&[f32], f32), case: &str) {
+        let scale = want.0.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+        for (j, (a, e)) in got.0.iter().zip(want.0).enumerate() {
+            assert!((a - e).abs() <= 2e-3 * scale, "{case}: w[{j}] {a} vs {e}");
+        }
+        let (a, e) = (got.1, want.1);
+        assert!((a - e).abs() <= 2e-3 * scale, "{case}: bias {a} vs {e}");
+    }
+
     #[test]
     fn grouped_classes_reach_the_per_class_optimum() {
         // Both solvers minimize the same strictly convex primal; run tight,
@@ -1367,11 +1378,7 @@ mod tests {
                 let w = packed.unpack(|j| w[j]);
                 let (gw, gb) = (grouped.class_weights(c), grouped.class_bias(c));
                 let case = format!("class {c} of {k}, {loss:?}, nb {nb_alpha:?}, {class_weight:?}");
-                let scale = w.iter().fold(1.0f32, |m, v| m.max(v.abs()));
-                for (j, (a, e)) in gw.iter().zip(&w).enumerate() {
-                    assert!((a - e).abs() <= 2e-3 * scale, "{case}: w[{j}] {a} vs {e}");
-                }
-                assert!((gb - b).abs() <= 2e-3 * scale, "{case}: bias {gb} vs {b}");
+                assert_same_optimum((&gw, gb), (&w, b), &case);
                 // And no worse an objective (up to the f32 weights' rounding).
                 let yv: Vec<f64> =
                     (0..x.nrows()).map(|i| if pos(i) { 1.0 } else { -1.0 }).collect();
@@ -1419,15 +1426,13 @@ mod tests {
                 let relaxed = fit(omega);
                 assert_ne!(relaxed, exact, "k {k}, {loss:?}: omega {omega} changed nothing");
                 for c in 0..k {
-                    let (a, e) = (relaxed.class_weights(c), exact.class_weights(c));
-                    let scale = e.iter().fold(1.0f32, |m, v| m.max(v.abs()));
                     let case =
                         format!("k {k}, {loss:?}, nb {nb_alpha:?}, omega {omega}, class {c}");
-                    for (j, (a, e)) in a.iter().zip(e).enumerate() {
-                        assert!((a - e).abs() <= 2e-3 * scale, "{case}: w[{j}] {a} vs {e}");
-                    }
-                    let (a, e) = (relaxed.class_bias(c), exact.class_bias(c));
-                    assert!((a - e).abs() <= 2e-3 * scale, "{case}: bias {a} vs {e}");
+                    assert_same_optimum(
+                        (&relaxed.class_weights(c), relaxed.class_bias(c)),
+                        (&exact.class_weights(c), exact.class_bias(c)),
+                        &case,
+                    );
                 }
             }
         }
@@ -1446,11 +1451,7 @@ mod tests {
         };
         let ((we, be), (wr, br)) = (fit(1.0), fit(1.5));
         assert_ne!(we, wr);
-        let scale = we.iter().fold(1.0f32, |m, v| m.max(v.abs()));
-        for (a, e) in wr.iter().zip(&we) {
-            assert!((a - e).abs() <= 2e-3 * scale, "{a} vs {e}");
-        }
-        assert!((br - be).abs() <= 2e-3 * scale, "{br} vs {be}");
+        assert_same_optimum((&wr, br), (&we, be), "per-class solver, omega 1.5");
     }
 
     #[test]
@@ -1503,11 +1504,8 @@ mod tests {
                 let (w, b) =
                     fit_binary(&packed, &rows, &|i| has(c, i), &tight, 0, None, &mut Vec::new());
                 let w = packed.unpack(|j| w[j]);
-                let scale = w.iter().fold(1.0f32, |m, v| m.max(v.abs()));
-                let gw = grouped.class_weights(c);
-                let worst = gw.iter().zip(&w).map(|(a, e)| (a - e).abs()).fold(0.0f32, f32::max);
-                assert!(worst <= 2e-3 * scale, "class {c}, nb {nb_alpha:?}: off by {worst}");
-                assert!((grouped.class_bias(c) - b).abs() <= 2e-3 * scale, "class {c}");
+                let got = (&grouped.class_weights(c)[..], grouped.class_bias(c));
+                assert_same_optimum(got, (&w, b), &format!("class {c}, nb {nb_alpha:?}"));
             }
         }
     }

@@ -151,15 +151,9 @@ impl TrainParams {
                 reason: "applies to multi-label models only".into(),
             });
         }
-        // Every SVM parameter (a base model's file may hold any values).
+        // Every learner parameter (a base model's file may hold any values).
         linfa::ParamGuard::check(crate::LinearSvcParams::from_values(self.svm.clone()))?;
-        linfa::ParamGuard::check(
-            crate::LogisticParams::new()
-                .c(self.logistic.c)
-                .max_iter(self.logistic.max_iter)
-                .tol(self.logistic.tol)
-                .early_stopping(self.logistic.early_stopping),
-        )?;
+        linfa::ParamGuard::check(crate::LogisticParams::from_values(self.logistic.clone()))?;
         Ok(())
     }
 }
