@@ -432,17 +432,6 @@ fn keep_most_frequent<T>(items: &mut Vec<T>, limit: usize, tf: impl Fn(&T) -> u6
     });
 }
 
-/// One segment of the two-way merge in [`merge`]: the rank of each word
-/// of the first and of the second list (by position), and the segment's
-/// distinct words in order, as text and end offsets.
-#[derive(Default)]
-struct TwoWay {
-    rank_a: Vec<u32>,
-    rank_b: Vec<u32>,
-    text: String,
-    ends: Vec<u32>,
-}
-
 /// Cuts two sorted lists of `na` and `nb` items into `parts` pairs of
 /// ranges, at pivots of the first list: the second list's range starts at
 /// its first item not before the pivot (`cmp(i, j)` orders item `i` of the
@@ -479,6 +468,63 @@ fn two_way_segments(
     }
     cuts.push((na, nb));
     cuts.windows(2).map(|w| (w[0].0..w[1].0, w[0].1..w[1].1)).collect()
+}
+
+/// [`two_way_segments`] for any number of sorted lists (of lengths `lens`,
+/// items distinct within a list): `parts` segments, cut at pivots of the
+/// longest list; in every other list a segment starts at its first item
+/// not before the pivot (`before(a, b)` orders item `a.1` of list `a.0`
+/// against item `b.1` of list `b.0`), so equal items of several lists land
+/// in the same segment. Each segment holds one range per list.
+fn k_way_segments(
+    lens: &[usize],
+    parts: usize,
+    before: impl Fn((usize, usize), (usize, usize)) -> Ordering,
+) -> Vec<Vec<Range<usize>>> {
+    let Some(longest) = (0..lens.len()).max_by_key(|&l| (lens[l], usize::MAX - l)) else {
+        return Vec::new();
+    };
+    let mut cuts: Vec<Vec<usize>> = vec![vec![0; lens.len()]];
+    for k in 1..parts.max(1) {
+        let prev = &cuts[cuts.len() - 1];
+        let i = (k * lens[longest] / parts).max(prev[longest]);
+        let row: Vec<usize> = (0..lens.len())
+            .map(|l| {
+                if l == longest || i >= lens[longest] {
+                    // The pivot itself; or, the longest list used up, the
+                    // rest of every list in the segments after.
+                    return if l == longest { i } else { lens[l] };
+                }
+                // The first item from the last cut that does not sort before
+                // the pivot (the items before it do, in a sorted list).
+                let (mut lo, mut hi) = (prev[l], lens[l]);
+                while lo < hi {
+                    let mid = (lo + hi) / 2;
+                    if before((l, mid), (longest, i)).is_lt() {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                lo
+            })
+            .collect();
+        cuts.push(row);
+    }
+    cuts.push(lens.to_vec());
+    cuts.windows(2).map(|w| w[0].iter().zip(&w[1]).map(|(&a, &b)| a..b).collect()).collect()
+}
+
+/// One segment of the merge of the workers' sorted words in [`merge`]: the
+/// rank of each word of each list in the segment (by position), and the
+/// segment's distinct words in order, as text and end offsets, with (for
+/// unigrams only) their document frequencies summed over the workers.
+#[derive(Default)]
+struct KWay {
+    ranks: Vec<Vec<u32>>,
+    text: String,
+    ends: Vec<u32>,
+    df: Vec<u64>,
 }
 
 /// How many parts the n-gram merge cuts its candidates and groups into:
@@ -525,6 +571,12 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         let (ka, kb) = (orders[a.0][a.1].0, orders[b.0][b.1].0);
         ka.cmp(&kb).then_with(|| word(a.0, a.1).cmp(word(b.0, b.1)))
     };
+    // Unigrams only: each word's document frequency is summed over the
+    // workers as the words are merged, in the segments' threads, instead
+    // of in a serial pass over every worker's words afterwards (one more
+    // pass per worker).
+    let unigrams = s.analyzer.ngram_range == (1, 1);
+    let local_df = |wi: usize, p: usize| workers[wi].df(orders[wi][p].1 as usize) as u64;
     // One rank: the word at `(wi, p)` (and its equals in other workers,
     // already given the same rank by the caller) gets the next number.
     let push_rank = |ranked_text: &mut String, ranked_end: &mut Vec<u32>, wi, p| {
@@ -535,7 +587,7 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         ranked_end.push(ranked_text.len() as u32);
         Ok(())
     };
-    if workers.len() <= 2 {
+    let merged: Vec<KWay> = if workers.len() <= 2 {
         // One or two workers (one or two threads, the common case): a
         // two-pointer merge, in segments cut at the same words in both
         // lists (one segment per thread). This step is on the critical path
@@ -547,10 +599,10 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         let (a, b) = (orders.first().unwrap_or(&none), orders.get(1).unwrap_or(&none));
         let parts = if a.len() + b.len() < 1 << 12 { 1 } else { rayon::current_num_threads() };
         let segments = two_way_segments(a.len(), b.len(), parts, |i, j| before((0, i), (1, j)));
-        let merged: Vec<TwoWay> = segments
+        segments
             .into_par_iter()
             .map(|(ra, rb)| {
-                let mut out = TwoWay::default();
+                let mut out = KWay { ranks: vec![Vec::new(), Vec::new()], ..KWay::default() };
                 let (mut i, mut j) = (ra.start, rb.start);
                 while i < ra.end || j < rb.end {
                     let order = if j == rb.end {
@@ -562,22 +614,80 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
                     };
                     let r = out.ends.len() as u32;
                     if order.is_le() {
-                        out.rank_a.push(r);
+                        out.ranks[0].push(r);
                         push_rank(&mut out.text, &mut out.ends, 0, i)?;
+                        if unigrams {
+                            out.df.push(local_df(0, i));
+                        }
                         i += 1;
                     }
                     if order.is_ge() {
-                        out.rank_b.push(r);
+                        out.ranks[1].push(r);
                         if order.is_gt() {
                             push_rank(&mut out.text, &mut out.ends, 1, j)?;
+                            if unigrams {
+                                out.df.push(local_df(1, j));
+                            }
+                        } else if let Some(df) = out.df.last_mut() {
+                            *df += local_df(1, j);
                         }
                         j += 1;
                     }
                 }
                 Ok(out)
             })
-            .collect::<Result<_>>()?;
-        // Segments in order: shift their ranks and text offsets.
+            .collect::<Result<_>>()?
+    } else {
+        // Three workers or more (as many as threads): the k-way merge, in
+        // segments cut at the same words in every list (one segment per
+        // thread), as the two-way merge above. It was one serial loop, which
+        // more threads made longer. Measured on the 2-core development host
+        // (temporary timers, 20 Newsgroups unigram fit, best of 5): the
+        // whole merge 45-49 -> 34-45 ms on 4 threads, 67-74 -> 40-57 ms on 8
+        // (two segments at a time there; on as many cores as threads, all
+        // of them); the fit on 8 threads (`examples/quicktime`, 8
+        // alternating rounds) about 10% faster. One or two threads: within
+        // noise. The same output.
+        let k = workers.len();
+        let lens: Vec<usize> = orders.iter().map(Vec::len).collect();
+        let total: usize = lens.iter().sum();
+        let parts = if total < 1 << 12 { 1 } else { rayon::current_num_threads() };
+        k_way_segments(&lens, parts, before)
+            .into_par_iter()
+            .map(|seg| {
+                let mut out = KWay { ranks: vec![Vec::new(); k], ..KWay::default() };
+                let mut pos: Vec<usize> = seg.iter().map(|r| r.start).collect();
+                loop {
+                    let mut least: Option<(usize, usize)> = None;
+                    for (wi, &p) in pos.iter().enumerate() {
+                        if p < seg[wi].end && least.is_none_or(|l| before((wi, p), l).is_lt()) {
+                            least = Some((wi, p));
+                        }
+                    }
+                    let Some(least) = least else { break };
+                    let r = out.ends.len() as u32;
+                    let mut df = 0;
+                    for (wi, p) in pos.iter_mut().enumerate() {
+                        if *p < seg[wi].end && (wi == least.0 || before((wi, *p), least).is_eq()) {
+                            out.ranks[wi].push(r);
+                            if unigrams {
+                                df += local_df(wi, *p);
+                            }
+                            *p += 1;
+                        }
+                    }
+                    push_rank(&mut out.text, &mut out.ends, least.0, least.1)?;
+                    if unigrams {
+                        out.df.push(df);
+                    }
+                }
+                Ok(out)
+            })
+            .collect::<Result<_>>()?
+    };
+    // Segments in order: shift their ranks and text offsets.
+    let rank_df: Vec<u64> = merged.iter().flat_map(|m| &m.df).copied().collect();
+    {
         let mut base_rank = Vec::with_capacity(merged.len());
         for m in &merged {
             base_rank.push(ranked_end.len() as u32);
@@ -593,40 +703,18 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         word_rank.par_iter_mut().zip(orders.par_iter()).enumerate().for_each(|(wi, (wr, ord))| {
             let mut p = 0;
             for (m, &base) in merged.iter().zip(&base_rank) {
-                for &r in if wi == 0 { &m.rank_a } else { &m.rank_b } {
+                // One worker: its list only (the second is empty).
+                for &r in m.ranks.get(wi).into_iter().flatten() {
                     wr[ord[p].1 as usize] = base + r;
                     p += 1;
                 }
             }
         });
-    } else {
-        let mut pos = vec![0usize; workers.len()];
-        loop {
-            let mut least: Option<(usize, usize)> = None;
-            for (wi, &p) in pos.iter().enumerate() {
-                if p < orders[wi].len() && least.is_none_or(|l| before((wi, p), l).is_lt()) {
-                    least = Some((wi, p));
-                }
-            }
-            let Some(least) = least else { break };
-            let r = ranked_end.len() as u32;
-            for (wi, p) in pos.iter_mut().enumerate() {
-                if *p < orders[wi].len() && (wi == least.0 || before((wi, *p), least).is_eq()) {
-                    word_rank[wi][orders[wi][*p].1 as usize] = r;
-                    *p += 1;
-                }
-            }
-            push_rank(&mut ranked_text, &mut ranked_end, least.0, least.1)?;
-        }
     }
     drop(orders);
     if ranked_end.is_empty() {
         return Err(Error::EmptyVocabulary);
     }
-    let ranked = |r: u32| {
-        let start = if r == 0 { 0 } else { ranked_end[r as usize - 1] as usize };
-        &ranked_text[start..ranked_end[r as usize] as usize]
-    };
     // 3. Candidates from every worker, in parallel. With a single worker
     // the document frequencies are final, so pruning happens here, before
     // the sort.
@@ -637,8 +725,9 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         return Err(Error::DfRange { max: high, min: low });
     }
     let keep_df = |d: u64| (d as f64) <= high && (d as f64) >= low;
-    if s.analyzer.ngram_range == (1, 1) {
-        return merge_unigrams(workers, s, n_docs, &word_rank, &ranked, ranked_end.len(), keep_df);
+    if unigrams {
+        let ranked = RankedWords { text: ranked_text, ends: ranked_end, df: rank_df };
+        return merge_unigrams(workers, s, n_docs, word_rank, ranked, keep_df);
     }
     // Several workers' unigrams and bigrams (none pruned yet: document
     // frequencies are summed over workers first) are collected in parallel
@@ -927,28 +1016,23 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
 /// its column follows from its rank with no sort. Document frequencies are
 /// summed per rank, pruned, and kept ranks numbered in order; the result is
 /// the same as the general path's.
-fn merge_unigrams<'t>(
+fn merge_unigrams(
     workers: &[FitCounter<'_>],
     s: &TfidfSettings,
     n_docs: usize,
-    word_rank: &[Vec<u32>],
-    ranked: &impl Fn(u32) -> &'t str,
-    n_ranks: usize,
+    word_rank: Vec<Vec<u32>>,
+    ranked: RankedWords,
     keep_df: impl Fn(u64) -> bool,
 ) -> Result<Merged> {
-    let mut df = vec![0u64; n_ranks];
-    for (w, ranks) in workers.iter().zip(word_rank) {
-        for (u, &r) in ranks.iter().enumerate() {
-            df[r as usize] += w.df(u) as u64;
-        }
-    }
+    let RankedWords { text: ranked_text, ends: ranked_end, df } = ranked;
+    let n_ranks = ranked_end.len();
     let mut kept: Vec<u32> = (0..n_ranks as u32).filter(|&r| keep_df(df[r as usize])).collect();
     // Keep the most frequent terms; ties go to the earlier column, as in
     // the general path.
     if let Some(limit) = s.max_features {
         if kept.len() > limit {
             let mut tf = vec![0u64; n_ranks];
-            for (w, ranks) in workers.iter().zip(word_rank) {
+            for (w, ranks) in workers.iter().zip(&word_rank) {
                 for (u, &r) in ranks.iter().enumerate() {
                     tf[r as usize] += w.tf(u);
                 }
@@ -960,12 +1044,19 @@ fn merge_unigrams<'t>(
         let (high, low) = (s.max_df.resolve(n_docs), s.min_df.resolve(n_docs));
         return Err(Error::NoTermsAfterPruning { min: low, max: high, docs: n_docs });
     }
+    if kept.len() == n_ranks {
+        // Nothing pruned: the ranked words are the vocabulary, and each
+        // word's rank its column.
+        let vocab = Vocabulary::from_raw(ranked_text, ranked_end)?;
+        return Ok(Merged { vocab, df, col_of: word_rank });
+    }
     let mut col_of_rank = vec![NONE; n_ranks];
     let mut text = String::new();
     let mut ends = Vec::with_capacity(kept.len());
     for (col, &r) in kept.iter().enumerate() {
         col_of_rank[r as usize] = col as u32;
-        text.push_str(ranked(r));
+        let start = if r == 0 { 0 } else { ranked_end[r as usize - 1] as usize };
+        text.push_str(&ranked_text[start..ranked_end[r as usize] as usize]);
         ends.push(text.len() as u32);
     }
     let vocab = Vocabulary::from_raw(text, ends)?;
@@ -975,6 +1066,14 @@ fn merge_unigrams<'t>(
         .map(|ranks| ranks.iter().map(|&r| col_of_rank[r as usize]).collect())
         .collect();
     Ok(Merged { vocab, df, col_of })
+}
+
+/// The workers' distinct words in sorted order (their ranks), as one text
+/// and end offsets, with (unigrams only) their document frequencies.
+struct RankedWords {
+    text: String,
+    ends: Vec<u32>,
+    df: Vec<u64>,
 }
 
 impl TfidfValidParams {
@@ -1872,10 +1971,11 @@ enum FeaturesState {
 
 #[cfg(test)]
 mod tests {
-    use super::two_way_segments;
+    use super::{k_way_segments, two_way_segments};
     use crate::csr::Csr;
     use crate::params::{DocFreq, TfidfParams};
     use proptest::prelude::*;
+    use std::cmp::Ordering;
     use std::ops::Range;
 
     const WORDS: &[&str] =
@@ -2155,17 +2255,21 @@ mod tests {
         }
     }
 
-    /// Two sorted lists merged segment by segment give the whole merge,
-    /// whatever the number of segments, with equal items in one segment.
-    #[test]
-    fn two_way_segments_merge_like_one() {
-        let mut rng = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |m: u64| {
+    /// A seeded xorshift stream: `next(m)` is below `m`.
+    fn xorshift(mut rng: u64) -> impl FnMut(u64) -> u64 {
+        move |m| {
             rng ^= rng << 13;
             rng ^= rng >> 7;
             rng ^= rng << 17;
             rng % m
-        };
+        }
+    }
+
+    /// Two sorted lists merged segment by segment give the whole merge,
+    /// whatever the number of segments, with equal items in one segment.
+    #[test]
+    fn two_way_segments_merge_like_one() {
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
         let merge = |a: &[u64], b: &[u64], ra: Range<usize>, rb: Range<usize>| {
             let (mut i, mut j, mut out) = (ra.start, rb.start, Vec::new());
             while i < ra.end || j < rb.end {
@@ -2201,9 +2305,56 @@ mod tests {
         }
     }
 
+    /// Several sorted lists (each without repeats, sharing some items, some
+    /// empty) merged segment by segment give the whole merge, whatever the
+    /// number of segments, with equal items in one segment.
+    #[test]
+    fn k_way_segments_merge_like_one() {
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
+        // The merge of the lists' ranges: each distinct item with the lists
+        // that hold it.
+        let merge = |lists: &[Vec<u64>], ranges: &[Range<usize>]| {
+            let mut all: Vec<(u64, usize)> = ranges
+                .iter()
+                .enumerate()
+                .flat_map(|(l, r)| lists[l][r.clone()].iter().map(move |&x| (x, l)))
+                .collect();
+            all.sort_unstable();
+            let mut out: Vec<(u64, Vec<usize>)> = Vec::new();
+            for (x, l) in all {
+                match out.last_mut() {
+                    Some((y, ls)) if *y == x => ls.push(l),
+                    _ => out.push((x, vec![l])),
+                }
+            }
+            out
+        };
+        for case in 0..300 {
+            let k = 1 + next(6) as usize;
+            let lists: Vec<Vec<u64>> = (0..k)
+                .map(|_| {
+                    let mut v: Vec<u64> = (0..next(40)).map(|_| next(80)).collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                })
+                .collect();
+            let lens: Vec<usize> = lists.iter().map(Vec::len).collect();
+            let whole: Vec<Range<usize>> = lens.iter().map(|&n| 0..n).collect();
+            let want = merge(&lists, &whole);
+            let parts = 1 + case % 7;
+            let segs = k_way_segments(&lens, parts, |a, b| lists[a.0][a.1].cmp(&lists[b.0][b.1]));
+            assert_eq!(segs.len(), parts);
+            let got: Vec<_> = segs.iter().flat_map(|seg| merge(&lists, seg)).collect();
+            assert_eq!(got, want, "{lists:?} in {parts}");
+        }
+        assert!(k_way_segments(&[], 3, |_, _| Ordering::Equal).is_empty());
+    }
+
     /// Two counters with vocabularies large enough for a segmented merge,
     /// on one to four threads: the same vectorizer and matrix as one
-    /// counter.
+    /// counter; so do three and five counters (the k-way merge), for
+    /// unigrams and bigrams.
     #[test]
     fn segmented_vocabulary_merge_changes_nothing() {
         let docs: Vec<String> = (0..6000u64)
@@ -2212,14 +2363,27 @@ mod tests {
                 format!("{} {} {} shared{}", w(1), w(2), w(3), i % 7)
             })
             .collect();
-        let p = TfidfParams::default().min_df(DocFreq::Count(2)).check().unwrap();
-        let (v1, m1) = p.fit_with_workers::<_, f32>(&docs, true, 1).unwrap();
-        for threads in 1..=4 {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            let (v2, m2) = pool.install(|| p.fit_with_workers::<_, f32>(&docs, true, 2)).unwrap();
-            assert!(v2.vocabulary().len() > 4000, "{}", v2.vocabulary().len());
-            assert_eq!(v1.to_bytes(), v2.to_bytes(), "{threads} threads");
-            assert_eq!(m1, m2, "{threads} threads");
+        for p in [
+            TfidfParams::default().min_df(DocFreq::Count(2)),
+            TfidfParams::default().ngram_range(1, 2),
+        ] {
+            let p = p.check().unwrap();
+            let (v1, m1) = p.fit_with_workers::<_, f32>(&docs, true, 1).unwrap();
+            for threads in 1..=4 {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                for workers in [2, 3, 5] {
+                    let (v2, m2) = pool
+                        .install(|| p.fit_with_workers::<_, f32>(&docs, true, workers))
+                        .unwrap();
+                    assert!(v2.vocabulary().len() > 4000, "{}", v2.vocabulary().len());
+                    assert_eq!(
+                        v1.to_bytes(),
+                        v2.to_bytes(),
+                        "{workers} workers, {threads} threads"
+                    );
+                    assert_eq!(m1, m2, "{workers} workers, {threads} threads");
+                }
+            }
         }
     }
 
