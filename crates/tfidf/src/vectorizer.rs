@@ -106,16 +106,34 @@ fn fit_parts<S: AsRef<str>>(docs: &[S]) -> usize {
 /// in one document, ln(n) + 1, the highest a seen term can have, so every
 /// IDF stays within [1, ln(n + 1) + 1] ([`idf_in_range`]). Rows of the
 /// fitted documents never hold such a column, so fit_transform is unchanged.
+///
+/// Most columns have small document frequencies (Zipf), so the IDF of the
+/// first [`IDF_TABLE`] frequencies is computed once into a table (the same
+/// formula, so the same bits) and the columns, in parallel, look theirs up.
+/// Hand-written, measured (temporary timers around this function, 20
+/// Newsgroups with 1,048,576 hashed columns and IDF, 8 runs each): 6.4-10.2
+/// ms on one thread and 7.2-13.5 ms on two with a logarithm per column
+/// (serial whatever the pool), 1.8-6.6 ms and 1.0-3.2 ms now; that fit on
+/// two threads (`examples/quicktime`, 8 alternating rounds) by a median 7%.
 fn compute_idf(df: &[u64], n_docs: usize, smooth: bool) -> Vec<f64> {
     let s = if smooth { 1.0 } else { 0.0 };
     let n = n_docs as f64 + s;
-    df.iter()
+    let idf_of = |d: u64| {
+        let d = if smooth { d } else { d.max(1) };
+        (n / (d as f64 + s)).ln() + 1.0
+    };
+    let table: Vec<f64> = (0..(n_docs + 1).min(IDF_TABLE) as u64).map(idf_of).collect();
+    df.par_iter()
+        .with_min_len(1 << 14)
         .map(|&d| {
-            let d = if smooth { d } else { d.max(1) };
-            (n / (d as f64 + s)).ln() + 1.0
+            usize::try_from(d).ok().and_then(|d| table.get(d)).copied().unwrap_or_else(|| idf_of(d))
         })
         .collect()
 }
+
+/// Document frequencies below this take their IDF from [`compute_idf`]'s
+/// table.
+const IDF_TABLE: usize = 4096;
 
 /// Whether a saved IDF is one [`compute_idf`] could give for `n_docs`
 /// documents: finite and within [1, ln(n_docs + 1) + 1], with a margin for
@@ -2039,6 +2057,42 @@ mod tests {
             let e = TfidfVectorizer::from_bytes(&postcard::to_allocvec(&state).unwrap());
             let e = e.unwrap_err().to_string();
             assert!(e.contains("IDF value outside 1 to ln(2 + 1) + 1"), "{bad}: {e}");
+        }
+    }
+
+    /// The IDF from `compute_idf`'s table is the formula's to the bit, for
+    /// frequencies inside and beyond the table, smoothed or not, corpora
+    /// smaller and larger than the table, on one thread and on three.
+    #[test]
+    fn idf_table_gives_the_formula_s_bits() {
+        use super::{compute_idf, IDF_TABLE};
+        for n_docs in [3usize, 1000, 50_000] {
+            let df: Vec<u64> = (0..70_000u64)
+                .map(|i| (i * 7919) % (n_docs as u64 + 1))
+                .chain([0, 1, IDF_TABLE as u64 - 1, IDF_TABLE as u64])
+                .filter(|&d| d <= n_docs as u64)
+                .collect();
+            for smooth in [false, true] {
+                let s = if smooth { 1.0 } else { 0.0 };
+                let want: Vec<u64> = df
+                    .iter()
+                    .map(|&d| {
+                        let d = if smooth { d } else { d.max(1) };
+                        ((n_docs as f64 + s) / (d as f64 + s)).ln() + 1.0
+                    })
+                    .map(f64::to_bits)
+                    .collect();
+                for threads in [1, 3] {
+                    let pool =
+                        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                    let got: Vec<u64> = pool
+                        .install(|| compute_idf(&df, n_docs, smooth))
+                        .into_iter()
+                        .map(f64::to_bits)
+                        .collect();
+                    assert!(got == want, "{n_docs} documents, smooth {smooth}, {threads} threads");
+                }
+            }
         }
     }
 
