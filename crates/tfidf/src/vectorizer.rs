@@ -450,50 +450,13 @@ fn keep_most_frequent<T>(items: &mut Vec<T>, limit: usize, tf: impl Fn(&T) -> u6
     });
 }
 
-/// Cuts two sorted lists of `na` and `nb` items into `parts` pairs of
-/// ranges, at pivots of the first list: the second list's range starts at
-/// its first item not before the pivot (`cmp(i, j)` orders item `i` of the
-/// first list against item `j` of the second), so equal items land in the
-/// same segment and the segments' merges, laid end to end, are the merge
-/// of the whole lists.
-fn two_way_segments(
-    na: usize,
-    nb: usize,
-    parts: usize,
-    cmp: impl Fn(usize, usize) -> Ordering,
-) -> Vec<(Range<usize>, Range<usize>)> {
-    let parts = parts.max(1);
-    let mut cuts = vec![(0usize, 0usize)];
-    for k in 1..parts {
-        let i = (k * na / parts).max(cuts[cuts.len() - 1].0);
-        if i >= na {
-            // The first list is used up: the rest of the second goes here.
-            cuts.push((na, nb));
-            continue;
-        }
-        // First j whose item does not sort before a[i]: a[i] > b[j] holds
-        // for a prefix of the second list.
-        let (mut lo, mut hi) = (cuts[cuts.len() - 1].1, nb);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if cmp(i, mid).is_gt() {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        cuts.push((i, lo));
-    }
-    cuts.push((na, nb));
-    cuts.windows(2).map(|w| (w[0].0..w[1].0, w[0].1..w[1].1)).collect()
-}
-
-/// [`two_way_segments`] for any number of sorted lists (of lengths `lens`,
-/// items distinct within a list): `parts` segments, cut at pivots of the
-/// longest list; in every other list a segment starts at its first item
-/// not before the pivot (`before(a, b)` orders item `a.1` of list `a.0`
-/// against item `b.1` of list `b.0`), so equal items of several lists land
-/// in the same segment. Each segment holds one range per list.
+/// Cuts sorted lists (of lengths `lens`, items distinct within a list) into
+/// `parts` segments, at pivots of the longest list: in every other list a
+/// segment starts at its first item not before the pivot (`before(a, b)`
+/// orders item `a.1` of list `a.0` against item `b.1` of list `b.0`), so
+/// equal items of several lists land in the same segment and the segments'
+/// merges, laid end to end, are the merge of the whole lists. Each segment
+/// holds one range per list.
 fn k_way_segments(
     lens: &[usize],
     parts: usize,
@@ -605,21 +568,24 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
         ranked_end.push(ranked_text.len() as u32);
         Ok(())
     };
-    let merged: Vec<KWay> = if workers.len() <= 2 {
+    // The lists are merged in segments cut at the same words in every list
+    // (one segment per thread). This step is on the critical path of a
+    // two-thread fit; each step waits on a read of a word's text, so it is
+    // slow for its size: 20 Newsgroups unigrams, 6-11 ms in one segment.
+    // Measured with two segments (examples/quicktime, best of 15): the
+    // two-thread unigram fit 116-119 -> 112-116 ms.
+    let k = workers.len();
+    let lens: Vec<usize> = orders.iter().map(Vec::len).collect();
+    let parts = if lens.iter().sum::<usize>() < 1 << 12 { 1 } else { rayon::current_num_threads() };
+    let segments = k_way_segments(&lens, parts, before);
+    let merged: Vec<KWay> = if k <= 2 {
         // One or two workers (one or two threads, the common case): a
-        // two-pointer merge, in segments cut at the same words in both
-        // lists (one segment per thread). This step is on the critical path
-        // of a two-thread fit; each step waits on a read of a word's text,
-        // so it is slow for its size: 20 Newsgroups unigrams, 6-11 ms in
-        // one segment. Measured with two segments (examples/quicktime,
-        // best of 15): the two-thread unigram fit 116-119 -> 112-116 ms.
-        let none = Vec::new();
-        let (a, b) = (orders.first().unwrap_or(&none), orders.get(1).unwrap_or(&none));
-        let parts = if a.len() + b.len() < 1 << 12 { 1 } else { rayon::current_num_threads() };
-        let segments = two_way_segments(a.len(), b.len(), parts, |i, j| before((0, i), (1, j)));
+        // two-pointer merge.
         segments
             .into_par_iter()
-            .map(|(ra, rb)| {
+            .map(|seg| {
+                // One worker: its list, and an empty second.
+                let (ra, rb) = (seg[0].clone(), seg.get(1).cloned().unwrap_or(0..0));
                 let mut out = KWay { ranks: vec![Vec::new(), Vec::new()], ..KWay::default() };
                 let (mut i, mut j) = (ra.start, rb.start);
                 while i < ra.end || j < rb.end {
@@ -657,20 +623,15 @@ fn merge(workers: &[FitCounter<'_>], s: &TfidfSettings, n_docs: usize) -> Result
             .collect::<Result<_>>()?
     } else {
         // Three workers or more (as many as threads): the k-way merge, in
-        // segments cut at the same words in every list (one segment per
-        // thread), as the two-way merge above. It was one serial loop, which
-        // more threads made longer. Measured on the 2-core development host
+        // segments as the two-way merge. It was one serial loop, which more
+        // threads made longer. Measured on the 2-core development host
         // (temporary timers, 20 Newsgroups unigram fit, best of 5): the
         // whole merge 45-49 -> 34-45 ms on 4 threads, 67-74 -> 40-57 ms on 8
         // (two segments at a time there; on as many cores as threads, all
         // of them); the fit on 8 threads (`examples/quicktime`, 8
         // alternating rounds) about 10% faster. One or two threads: within
         // noise. The same output.
-        let k = workers.len();
-        let lens: Vec<usize> = orders.iter().map(Vec::len).collect();
-        let total: usize = lens.iter().sum();
-        let parts = if total < 1 << 12 { 1 } else { rayon::current_num_threads() };
-        k_way_segments(&lens, parts, before)
+        segments
             .into_par_iter()
             .map(|seg| {
                 let mut out = KWay { ranks: vec![Vec::new(); k], ..KWay::default() };
@@ -1989,7 +1950,7 @@ enum FeaturesState {
 
 #[cfg(test)]
 mod tests {
-    use super::{k_way_segments, two_way_segments};
+    use super::k_way_segments;
     use crate::csr::Csr;
     use crate::params::{DocFreq, TfidfParams};
     use proptest::prelude::*;
@@ -2309,62 +2270,18 @@ mod tests {
         }
     }
 
-    /// A seeded xorshift stream: `next(m)` is below `m`.
-    fn xorshift(mut rng: u64) -> impl FnMut(u64) -> u64 {
-        move |m| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng % m
-        }
-    }
-
-    /// Two sorted lists merged segment by segment give the whole merge,
-    /// whatever the number of segments, with equal items in one segment.
-    #[test]
-    fn two_way_segments_merge_like_one() {
-        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
-        let merge = |a: &[u64], b: &[u64], ra: Range<usize>, rb: Range<usize>| {
-            let (mut i, mut j, mut out) = (ra.start, rb.start, Vec::new());
-            while i < ra.end || j < rb.end {
-                if j == rb.end || (i < ra.end && a[i] < b[j]) {
-                    out.push((a[i], true, false));
-                    i += 1;
-                } else if i == ra.end || b[j] < a[i] {
-                    out.push((b[j], false, true));
-                    j += 1;
-                } else {
-                    out.push((a[i], true, true));
-                    (i, j) = (i + 1, j + 1);
-                }
-            }
-            out
-        };
-        for case in 0..200 {
-            let sorted = |n: u64, next: &mut dyn FnMut(u64) -> u64| {
-                let mut v: Vec<u64> = (0..n).map(|_| next(60)).collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            };
-            let a = sorted(next(40), &mut next);
-            let b = sorted(next(40), &mut next);
-            let whole = merge(&a, &b, 0..a.len(), 0..b.len());
-            let parts = 1 + case % 6;
-            let segs = two_way_segments(a.len(), b.len(), parts, |i, j| a[i].cmp(&b[j]));
-            assert_eq!(segs.len(), parts);
-            let pieces: Vec<_> =
-                segs.iter().flat_map(|(ra, rb)| merge(&a, &b, ra.clone(), rb.clone())).collect();
-            assert_eq!(pieces, whole, "{a:?} {b:?} in {parts}");
-        }
-    }
-
     /// Several sorted lists (each without repeats, sharing some items, some
     /// empty) merged segment by segment give the whole merge, whatever the
     /// number of segments, with equal items in one segment.
     #[test]
     fn k_way_segments_merge_like_one() {
-        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
+        let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |m: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % m
+        };
         // The merge of the lists' ranges: each distinct item with the lists
         // that hold it.
         let merge = |lists: &[Vec<u64>], ranges: &[Range<usize>]| {
